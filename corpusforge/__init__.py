@@ -1,0 +1,48 @@
+"""corpusforge: CommonCrawl WARC files to a clean, deduplicated Japanese corpus.
+
+Library use, streaming in constant memory::
+
+    import corpusforge as cf
+
+    pipe = cf.read_warc("CC-MAIN-...warc.gz") | cf.Pipeline.from_config("pipeline")
+    for doc in pipe:
+        print(doc.id, doc.metadata["ja_ratio"], doc.text[:40])
+    print(pipe.stats().to_dict())
+"""
+
+from __future__ import annotations
+
+from corpusforge.document import Document
+from corpusforge.pipeline import Pipeline
+from corpusforge.stage import Filter, Mapper, Stage, TaskContext, register
+from corpusforge.stats import StageStats, Stats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Document",
+    "Filter",
+    "Mapper",
+    "Pipeline",
+    "Stage",
+    "StageStats",
+    "Stats",
+    "TaskContext",
+    "read_documents",
+    "read_warc",
+    "register",
+]
+
+
+def read_warc(path: str, **kwargs):  # type: ignore[no-untyped-def]
+    """Stream the HTML ``response`` records of one WARC file as raw documents."""
+    from corpusforge.io.warc import WarcReader
+
+    return WarcReader(path, **kwargs)
+
+
+def read_documents(path: str, **kwargs):  # type: ignore[no-untyped-def]
+    """Stream text documents from a jsonl / jsonl.gz / parquet file."""
+    from corpusforge.io.readers import TextReader
+
+    return TextReader(path, **kwargs)

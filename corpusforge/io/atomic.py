@@ -1,0 +1,45 @@
+"""Write-to-temporary-then-rename helpers: no reader ever sees a partial file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TMP_SUFFIX = ".tmp"
+
+
+def tmp_path(path: str | Path) -> Path:
+    """The temporary name a file is written under before it is committed."""
+    p = Path(path)
+    return p.with_name(p.name + f".{os.getpid()}{TMP_SUFFIX}")
+
+
+def commit(tmp: str | Path, final: str | Path) -> None:
+    """Atomically move a finished temporary file to its final name."""
+    os.replace(tmp, final)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path(p)
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    commit(tmp, p)
+
+
+def remove_stale_tmp(directory: str | Path) -> int:
+    """Delete temporary files left behind by a killed task; returns how many."""
+    n = 0
+    d = Path(directory)
+    if not d.exists():
+        return 0
+    for p in d.rglob(f"*{TMP_SUFFIX}"):
+        try:
+            p.unlink()
+            n += 1
+        except FileNotFoundError:
+            pass
+    return n
