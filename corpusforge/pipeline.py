@@ -54,6 +54,20 @@ def _metered(stage: Callable[[Iterable[Document]], Iterable[Document]], st: Stag
         yield doc
 
 
+def _timed_source(source: Iterable[Document], st: StageStats) -> Iterator[Document]:
+    """Time spent producing documents in a reader (its own counts are kept by the reader)."""
+    it = iter(source)
+    while True:
+        t = perf_counter()
+        try:
+            doc = next(it)
+        except StopIteration:
+            st.seconds += perf_counter() - t
+            return
+        st.seconds += perf_counter() - t
+        yield doc
+
+
 class Pipeline:
     """Stages composed in a list, run lazily over a document source.
 
@@ -117,6 +131,9 @@ class Pipeline:
         it: Iterable[Document] | None = docs if docs is not None else self.source
         if it is None:
             raise ValueError("pipeline has no source: pass documents to run() or use `source | pipeline`")
+        src_stats = getattr(it, "stats", None)
+        if isinstance(src_stats, StageStats):
+            it = _timed_source(it, src_stats)
         for s in self.stages:
             if isinstance(s, Stage) and on_drop is not None:
                 s.on_drop = on_drop

@@ -1,0 +1,51 @@
+"""Readers: the sources of a pipeline. A reader is iterable and keeps stats like a stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from corpusforge.document import Document
+from corpusforge.stats import StageStats
+
+INPUT_SUFFIXES = (".warc.gz", ".warc", ".jsonl.gz", ".jsonl", ".json.gz", ".parquet", ".arc.gz")
+
+
+def file_key(path: str | Path) -> str:
+    """A short, stable name for an input file: its base name without the data suffixes."""
+    name = Path(path).name
+    for suf in INPUT_SUFFIXES:
+        if name.endswith(suf):
+            return name[: -len(suf)]
+    return Path(name).stem
+
+
+class Reader:
+    """Base of readers. ``read()`` yields documents; drops are counted with a reason."""
+
+    def __init__(self, path: str | Path, name: str | None = None) -> None:
+        self.path = Path(path)
+        self.key = file_key(path)
+        self.stats = StageStats(name or type(self).__name__)
+        self.on_drop = None  # type: ignore[assignment]
+
+    def read(self) -> Iterator[Document]:
+        raise NotImplementedError
+
+    def skip(self, reason: str) -> None:
+        """Count a record that never became a document (not written anywhere)."""
+        self.stats.docs_in += 1
+        self.stats.drop(reason)
+
+    def __iter__(self) -> Iterator[Document]:
+        st = self.stats
+        for doc in self.read():
+            st.docs_in += 1
+            st.docs_out += 1
+            st.chars_out += len(doc.text)
+            yield doc
+
+    def __or__(self, other: Any) -> Any:
+        from corpusforge.pipeline import Pipeline
+
+        return Pipeline([], source=self) | other

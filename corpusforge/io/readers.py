@@ -1,0 +1,71 @@
+"""Readers of documents that are already text: jsonl, jsonl.gz and parquet.
+
+Used by ``corpusforge filter`` / ``dedup`` on existing corpora (mC4, CC-100 dumps, our
+own ``docs/`` output). A row needs ``text``; ``id`` and ``url`` are optional (a missing
+id becomes ``<file key>/<row number>``); every other column goes into metadata.
+Broken lines are counted under ``bad_json`` / ``no_text`` and skipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from corpusforge.document import Document
+from corpusforge.io.base import Reader
+from corpusforge.io.warc import domain_of
+
+_RESERVED = ("id", "text", "url")
+
+
+class TextReader(Reader):
+    """Documents from one jsonl / jsonl.gz / parquet file, streamed in batches."""
+
+    def __init__(self, path: str | Path, text_key: str = "text", id_key: str = "id", url_key: str = "url",
+                 batch_size: int = 4096, name: str = "TextReader") -> None:
+        super().__init__(path, name)
+        self.text_key, self.id_key, self.url_key = text_key, id_key, url_key
+        self.batch_size = batch_size
+
+    def _rows(self) -> Iterator[dict[str, Any] | None]:
+        name = self.path.name
+        if name.endswith(".parquet"):
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(self.path)
+            for batch in pf.iter_batches(batch_size=self.batch_size):
+                yield from batch.to_pylist()
+            return
+        opener = gzip.open if name.endswith(".gz") else open
+        try:
+            with opener(self.path, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
+                for line in f:
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:
+                        yield None
+                        continue
+                    yield row if isinstance(row, dict) else None
+        except (EOFError, OSError, gzip.BadGzipFile):
+            self.stats.count("read_error")
+
+    def read(self) -> Iterator[Document]:
+        for n, row in enumerate(self._rows()):
+            if row is None:
+                self.skip("bad_json")
+                continue
+            text = row.get(self.text_key)
+            if not isinstance(text, str):
+                self.skip("no_text")
+                continue
+            url = row.get(self.url_key) or ""
+            doc_id = row.get(self.id_key)
+            meta = {k: v for k, v in row.items() if k not in (self.text_key, self.id_key, self.url_key)}
+            if "domain" not in meta:
+                meta["domain"] = domain_of(url) if url else ""
+            yield Document(id=str(doc_id) if doc_id is not None else f"{self.key}/{n}", text=text,
+                           url=str(url), metadata=meta)
