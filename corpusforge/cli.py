@@ -78,6 +78,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("corpusforge: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
-
-if __name__ == "__main__":
-    sys.exit(main())
