@@ -1,0 +1,8 @@
+"""Exact and near-duplicate removal: in-file exact dedup, MinHash signatures, the global
+dedup phase (sorted band buckets -> candidate pairs -> partitioned connected components
+-> ids to drop) and applying the drop list. Public entry points are re-exported here."""
+
+from corpusforge.dedup.phase import DedupConfig, read_drop_list, run_dedup_phase
+from corpusforge.dedup.sigfile import DedupError, SignatureFileError
+
+__all__ = ["DedupConfig", "DedupError", "SignatureFileError", "read_drop_list", "run_dedup_phase"]
