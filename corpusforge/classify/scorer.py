@@ -47,7 +47,9 @@ def read_model_meta(model_file: Path) -> dict[str, Any]:
     if meta_file.is_file():
         with open(meta_file, encoding="utf-8") as f:
             return json.load(f)
-    return {"preprocess": {"max_chars": 600, "normalize": "NFKC", "lowercase": True}, "threshold": 3}
+    from corpusforge.classify.text import DEFAULT_PREPROCESS
+
+    return {"preprocess": dict(DEFAULT_PREPROCESS), "threshold": 3}
 
 
 class EduScorer:

@@ -8,23 +8,27 @@ so splitting whole documents would cap scoring far below the 2,000 docs/s/core t
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
-# whitespace of any kind (fastText splits on these; "\n" would end a fastText line) and NUL
-# (MeCab reads C strings, a NUL would cut the text)
-_SPACE_RUN = re.compile(r"[\s\x00]+")
+# fallbacks when neither a recipe nor a model's model.json says otherwise; they mirror the
+# shipped classifiers/edu/train.yaml ``preprocess`` section (where the values are explained)
+DEFAULT_PREPROCESS = {"max_chars": 500, "normalize": "NFKC", "lowercase": True}
 
 
 def head_of(text: str, max_chars: int, normalize: str | None = "NFKC", lowercase: bool = True) -> str:
-    """The part of ``text`` the classifier sees: first ``max_chars`` chars, one line."""
+    """The part of ``text`` the classifier sees: first ``max_chars`` chars, one line.
+
+    Whitespace runs of any kind become one space (fastText splits words on whitespace and a
+    newline would end its line); NUL becomes a space (MeCab reads C strings)."""
     head = text[:max_chars]
     if normalize:
         head = unicodedata.normalize(normalize, head)
     if lowercase:
         head = head.lower()
-    return _SPACE_RUN.sub(" ", head).strip()
+    if "\x00" in head:
+        head = head.replace("\x00", " ")
+    return " ".join(head.split())  # str.split() splits on every Unicode whitespace run; faster than re
 
 
 def _safe(text: str) -> str:
@@ -35,7 +39,8 @@ def _safe(text: str) -> str:
 class WakatiSplitter:
     """Splits document heads into space-separated words with MeCab ``-Owakati``."""
 
-    def __init__(self, max_chars: int = 600, normalize: str | None = "NFKC", lowercase: bool = True) -> None:
+    def __init__(self, max_chars: int = DEFAULT_PREPROCESS["max_chars"], normalize: str | None = "NFKC",
+                 lowercase: bool = True) -> None:
         import MeCab  # heavy: imported only when a splitter is built
 
         if max_chars <= 0:
@@ -47,8 +52,9 @@ class WakatiSplitter:
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> "WakatiSplitter":
-        return cls(max_chars=int(settings.get("max_chars", 600)), normalize=settings.get("normalize", "NFKC"),
-                   lowercase=bool(settings.get("lowercase", True)))
+        merged = {**DEFAULT_PREPROCESS, **settings}
+        return cls(max_chars=int(merged["max_chars"]), normalize=merged["normalize"],
+                   lowercase=bool(merged["lowercase"]))
 
     def settings(self) -> dict[str, Any]:
         return {"max_chars": self.max_chars, "normalize": self.normalize, "lowercase": self.lowercase,
@@ -62,7 +68,7 @@ class WakatiSplitter:
             words = self._tagger.parse(head)
         except (UnicodeEncodeError, TypeError):  # SWIG reports a lone surrogate as a TypeError
             words = self._tagger.parse(_safe(head))
-        return _SPACE_RUN.sub(" ", words).strip()
+        return words.rstrip()  # MeCab ends the line with " \n"; words never contain spaces
 
     def split_many(self, texts: list[str]) -> list[str]:
         return [self(t) for t in texts]

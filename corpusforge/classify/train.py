@@ -144,7 +144,7 @@ def baseline_probs(train_texts: list[str], train_scores: list[int], test_texts: 
     from sklearn.linear_model import LogisticRegression
 
     b = {"ngram_min": 1, "ngram_max": 3, "n_features": 262144, "C": 4.0, "max_iter": 2000,
-         "max_chars": preprocess.get("max_chars", 600)}
+         "max_chars": preprocess["max_chars"]}
     b.update(recipe.get("baseline") or {})
     vec = HashingVectorizer(analyzer="char", ngram_range=(int(b["ngram_min"]), int(b["ngram_max"])),
                             n_features=int(b["n_features"]), alternate_sign=False, norm="l2")
