@@ -91,6 +91,7 @@ def test_debian_documents_ids_sources_and_cap(fake_package, tmp_path):
 
 def fake_synth(monkeypatch):
     mod = types.ModuleType("corpusforge.synth")
+    monkeypatch.setattr(seedmod, "_synth_generator", lambda: mod.japanese_documents)
 
     def japanese_documents(n: int, seed: int = 0):
         kinds = ["lesson", "advert", "forum"]
@@ -106,6 +107,16 @@ def test_synth_documents_ids(monkeypatch):
     rows = list(synth_documents(7, seed=3))
     assert [r["id"] for r in rows[:3]] == ["synth:lesson/3/0", "synth:advert/3/1", "synth:forum/3/2"]
     assert rows[1]["source"] == "synth:advert" and len(rows) == 7
+
+
+def test_synth_documents_from_the_real_generator():
+    compose = pytest.importorskip("corpusforge.synth.compose")
+    rows = list(synth_documents(2 * len(compose.JA_KINDS), seed=7, max_jaccard=0.5))
+    kinds = Counter(r["source"] for r in rows)
+    assert set(kinds) == {f"synth:{k}" for k in compose.JA_KINDS} and set(kinds.values()) == {2}
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert [r["id"] for r in synth_documents(2 * len(compose.JA_KINDS), seed=7, max_jaccard=0.5)] == \
+        [r["id"] for r in rows]
 
 
 def test_build_seed_set_writes_parquet(monkeypatch, fake_package, tmp_path):

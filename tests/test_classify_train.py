@@ -193,3 +193,25 @@ def test_import_checks_prompt_hash_and_skips_existing(tmp_path):
     assert s2.skipped_existing == 1
     df = read_labels(out)
     assert df.to_dicts()[0]["score"] == 5 and df.to_dicts()[0]["labeller"] == "llm-x"
+
+
+# score stand-ins for the generator's kinds (test data, not the starter model's labels)
+SYNTH_KIND_SCORE = {"ja_education": 5, "ja_encyclopedia": 4, "ja_news": 2, "ja_qa_board": 2, "ja_blog": 1,
+                    "ja_shop": 0, "ja_spam": 0, "ja_adult": 0, "ja_short": 0}
+
+
+@pytest.mark.slow
+def test_training_on_project_generated_documents(tmp_path):
+    compose = pytest.importorskip("corpusforge.synth.compose")
+    from corpusforge.classify.seed import synth_documents
+
+    rows = list(synth_documents(40 * len(compose.JA_KINDS), seed=21, max_jaccard=0.5))
+    docs = tmp_path / "synth.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), docs)
+    labels = tmp_path / "labels.parquet"
+    import_replies([{"id": r["id"], "raw_reply": f"評価: {SYNTH_KIND_SCORE[r['source'][6:]]}", "model": "kind-map"}
+                    for r in rows], labels)
+    m = train_classifier(labels, docs, load_recipe(small_recipe(tmp_path)), tmp_path / "model")
+    assert m["data"]["documents"] == len(rows) and set(m["data"]["sources"]) == {r["source"] for r in rows}
+    assert m["fasttext"]["spearman"] > 0.7 and m["fasttext"]["binary_f1_rounded"] > 0.8, m["fasttext"]
+    assert m["baseline"]["spearman"] > 0.7, m["baseline"]

@@ -3,7 +3,8 @@
 Two kinds of documents:
 
 * project-written Japanese documents from ``corpusforge.synth.japanese_documents`` (many
-  kinds and educational levels), ids ``synth:<kind>/<seed>/<i>``;
+  kinds and educational levels, an equal number per kind), ids ``synth:<kind>/<seed>/<i>``
+  (``i`` counts within the kind);
 * real Japanese pages of Debian's Japanese HTML manuals (``debian-reference-ja``,
   ``maint-guide-ja``, ``gimp-help-ja``, …: see ``seed`` in ``classifiers/edu/train.yaml``),
   cut between paragraphs into pieces of 500–3,000 characters, ids
@@ -207,34 +208,60 @@ def _field(item: Any, name: str) -> Any:
     return value
 
 
-def synth_documents(n: int, seed: int, counts: Counter | None = None) -> Iterator[dict[str, str]]:
-    """``n`` documents of ``corpusforge.synth.japanese_documents`` as ``{id, source, text}`` rows."""
-    counts = counts if counts is not None else Counter()
+def _synth_generator() -> Any:
+    """``japanese_documents`` of corpusforge.synth (package level, else its ``compose`` module)."""
     try:
         from corpusforge.synth import japanese_documents  # type: ignore[attr-defined]
+
+        return japanese_documents
     except ImportError:
+        pass
+    try:
+        from corpusforge.synth.compose import japanese_documents
+
+        return japanese_documents
+    except ImportError:
+        return None
+
+
+def synth_documents(n: int, seed: int, counts: Counter | None = None,
+                    max_jaccard: float | None = None) -> Iterator[dict[str, str]]:
+    """About ``n`` project-written documents as ``{id, source, text}`` rows, kinds balanced.
+
+    When the generator takes ``kinds`` (and its module lists ``JA_KINDS``), each kind gets
+    an equal share, so educational kinds are not a small minority as in a crawl mix;
+    ``max_jaccard`` (if the generator accepts it) keeps near-duplicate documents out, so
+    the held-out evaluation is not inflated by copies of training documents.
+    """
+    counts = counts if counts is not None else Counter()
+    generate = _synth_generator()
+    if generate is None:
         counts["synth_unavailable"] += 1
         print("seed: corpusforge.synth.japanese_documents is not available; no synthetic documents",
               file=sys.stderr)
         return
-    params = inspect.signature(japanese_documents).parameters
-    kwargs: dict[str, Any] = {}
-    for name in ("n", "count", "num", "n_docs"):
-        if name in params:
-            kwargs[name] = n
-            break
-    if "seed" in params:
-        kwargs["seed"] = seed
-    for i, item in enumerate(japanese_documents(**kwargs)):
-        if i >= n:
-            break
-        text = item if isinstance(item, str) else _field(item, "text")
-        if not isinstance(text, str) or not text.strip():
-            counts["synth_empty"] += 1
-            continue
-        kind = str(_field(item, "kind") or _field(item, "category") or "doc")
-        counts[f"synth:{kind}"] += 1
-        yield {"id": f"synth:{kind}/{seed}/{i}", "source": f"synth:{kind}", "text": text}
+    params = inspect.signature(generate).parameters
+    kinds = getattr(sys.modules.get(generate.__module__), "JA_KINDS", None)
+    groups: list[tuple[str | None, int]] = [(None, n)]
+    if kinds and "kinds" in params:
+        per_kind = max(1, n // len(kinds))
+        groups = [(k, per_kind) for k in kinds]
+    for kind_filter, count in groups:
+        kwargs: dict[str, Any] = {"seed": seed} if "seed" in params else {}
+        if kind_filter is not None:
+            kwargs["kinds"] = [kind_filter]
+        if max_jaccard is not None and "max_jaccard" in params:
+            kwargs["max_jaccard"] = max_jaccard
+        for i, item in enumerate(generate(count, **kwargs)):
+            if i >= count:
+                break
+            text = item if isinstance(item, str) else _field(item, "text")
+            if not isinstance(text, str) or not text.strip():
+                counts["synth_empty"] += 1
+                continue
+            kind = str(_field(item, "kind") or kind_filter or "doc")
+            counts[f"synth:{kind}"] += 1
+            yield {"id": f"synth:{kind}/{seed}/{i}", "source": f"synth:{kind}", "text": text}
 
 
 # --- the seed set -----------------------------------------------------------------------
@@ -256,7 +283,9 @@ def build_seed_set(output: str | Path, recipe: dict[str, Any] | None = None, cac
     rows: list[dict[str, str]] = []
     if synth:
         n = int(synth_n if synth_n is not None else cfg.get("synth_documents", 1200))
-        rows.extend(synth_documents(n, int(cfg.get("synth_seed", 7)), counts))
+        jac = cfg.get("synth_max_jaccard")
+        rows.extend(synth_documents(n, int(cfg.get("synth_seed", 7)), counts,
+                                    max_jaccard=None if jac is None else float(jac)))
     if debian:
         rows.extend(debian_documents(cfg.get("debian_packages") or [], Path(cache_dir or default_cache_dir()),
                                      int(cfg.get("min_chars", 500)), int(cfg.get("max_chars", 3000)),
