@@ -1,0 +1,56 @@
+"""The final Japanese decision on the extracted text, by script ratios (no model).
+
+Japanese is the only language written with kana, so kana decide it: Chinese text is
+nearly all Han characters (kanji) with at most an occasional の, Korean is Hangul.
+The decision asks for (thresholds from the preset, see ``filters/extract.yaml``):
+
+* at least ``min_kana`` kana characters,
+* Japanese characters (kana + kanji + 、。「」…) ≥ ``min_ja_ratio`` of the non-space
+  characters (an English page with a Japanese menu fails here),
+* kana ≥ ``min_kana_share_of_cjk`` of kana + kanji (a Chinese page with a few kana
+  fails here; kanji-heavy Japanese such as news headlines stays well above it).
+
+The ratios are stored as metadata (``ja_ratio``, ``kana_ratio``, ``kanji_ratio``,
+``latin_ratio``, over non-space characters) so later thresholds can be tuned from them.
+"""
+
+from __future__ import annotations
+
+from corpusforge.document import Document
+from corpusforge.extract.script import ScriptCounts, count_scripts
+from corpusforge.stage import Filter, register
+
+
+@register
+class JapaneseScriptFilter(Filter):
+    """Keep Japanese text; drop the rest as ``not_japanese`` (counter ``fail.<test>``)."""
+
+    def __init__(self, min_kana: int = 5, min_ja_ratio: float = 0.3, min_kana_share_of_cjk: float = 0.1,
+                 name: str | None = None) -> None:
+        super().__init__(name)
+        self.min_kana = min_kana
+        self.min_ja_ratio = min_ja_ratio
+        self.min_kana_share_of_cjk = min_kana_share_of_cjk
+
+    def failed_test(self, c: ScriptCounts) -> str | None:
+        """The first test the counts fail, or None when the text is Japanese."""
+        if c.kana < self.min_kana:
+            return "kana"
+        if c.ratio(c.japanese) < self.min_ja_ratio:
+            return "ja_ratio"
+        if c.kana_share_of_cjk < self.min_kana_share_of_cjk:
+            return "kana_share"
+        return None
+
+    def check(self, doc: Document) -> str | None:
+        c = count_scripts(doc.text)
+        md = doc.metadata
+        md["ja_ratio"] = round(c.ratio(c.japanese), 4)
+        md["kana_ratio"] = round(c.ratio(c.kana), 4)
+        md["kanji_ratio"] = round(c.ratio(c.kanji), 4)
+        md["latin_ratio"] = round(c.ratio(c.latin), 4)
+        failed = self.failed_test(c)
+        if failed is None:
+            return None
+        self.stats.count(f"fail.{failed}")
+        return "not_japanese"

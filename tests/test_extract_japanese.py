@@ -1,0 +1,86 @@
+"""JapaneseScriptFilter (final decision by script ratios) and the script counter."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpusforge.document import Document
+from corpusforge.extract.japanese import JapaneseScriptFilter
+from corpusforge.extract.script import count_scripts, hiragana_share
+from tests.extract_fixtures import EN_PARAGRAPHS, JA_NEWS, JA_PARAGRAPHS, KO_PARAGRAPHS, ZH_PARAGRAPHS, ZH_TW_PARAGRAPHS
+
+JA = "\n".join(JA_PARAGRAPHS)
+
+
+def decide(text: str, **kw: float) -> tuple[str | None, dict]:
+    f = JapaneseScriptFilter(**kw)  # type: ignore[arg-type]
+    doc = Document(id="d", text=text)
+    return f.check(doc), doc.metadata
+
+
+def test_script_counts() -> None:
+    c = count_scripts("ひらがな カタカナｶﾀｶﾅ 漢字々 、。ABCｱ Ｚ 12３ 한국 ?!\n")
+    assert (c.hiragana, c.katakana, c.kanji, c.ja_punct) == (4, 9, 3, 2)
+    assert (c.latin, c.digit, c.hangul, c.other) == (4, 3, 2, 2)
+    assert c.total == 29  # spaces and the newline are not counted
+    assert count_scripts("").total == 0 and count_scripts("").ratio(0) == 0.0
+    assert count_scripts("𠮷野家").kanji == 3  # a character outside the BMP
+    assert count_scripts("\ud800x").other == 1  # a lone surrogate does not crash
+
+
+def test_japanese_is_kept_with_ratios_recorded() -> None:
+    reason, md = decide(JA)
+    assert reason is None
+    assert md["ja_ratio"] > 0.9 and md["kana_ratio"] > 0.3 and md["kanji_ratio"] > 0.2
+    assert md["latin_ratio"] == 0.0
+    assert set(md) == {"ja_ratio", "kana_ratio", "kanji_ratio", "latin_ratio"}
+
+
+def test_kanji_heavy_japanese_is_kept() -> None:
+    assert decide(JA_NEWS)[0] is None
+
+
+@pytest.mark.parametrize("text", ["\n".join(ZH_PARAGRAPHS), "\n".join(ZH_TW_PARAGRAPHS)])
+def test_chinese_is_not_japanese(text: str) -> None:
+    reason, md = decide(text)
+    assert reason == "not_japanese"
+    assert md["kanji_ratio"] > 0.7
+
+
+def test_chinese_with_a_few_kana_is_not_japanese() -> None:
+    # Taiwanese shop copy likes の as a decorative 的: kana present, but a tiny share of CJK
+    text = "\n".join(ZH_TW_PARAGRAPHS) * 3 + "\n職人の手作り蛋糕の專賣店の推薦の禮盒の"
+    f = JapaneseScriptFilter()
+    doc = Document(id="d", text=text)
+    assert f.check(doc) == "not_japanese"
+    assert f.stats.counters["fail.kana_share"] == 1
+
+
+def test_korean_and_english_are_not_japanese() -> None:
+    assert decide("\n".join(KO_PARAGRAPHS))[0] == "not_japanese"
+    reason, md = decide("\n".join(EN_PARAGRAPHS))
+    assert reason == "not_japanese" and md["latin_ratio"] > 0.7
+
+
+def test_mixed_texts() -> None:
+    # an English page with one Japanese sentence: Japanese share too low
+    english_with_ja = "\n".join(EN_PARAGRAPHS * 2) + "\n" + JA_PARAGRAPHS[0]
+    assert decide(english_with_ja)[0] == "not_japanese"
+    # a Japanese article with English terms and code: still Japanese
+    ja_with_en = JA + "\nこの記事では Python の for 文と list comprehension を使っています。\nprint(sum(x for x in range(10)))"
+    reason, md = decide(ja_with_en)
+    assert reason is None and 0 < md["latin_ratio"] < 0.5
+
+
+def test_thresholds_come_from_parameters() -> None:
+    short = "ありがとう"  # 5 kana
+    assert decide(short)[0] is None
+    assert decide(short, min_kana=6)[0] == "not_japanese"
+    assert decide(JA + " Hello world", min_ja_ratio=0.99)[0] == "not_japanese"
+    assert decide(JA + " Hello world", min_ja_ratio=0.9)[0] is None
+
+
+def test_hiragana_share() -> None:
+    assert hiragana_share("abc") == 0.0
+    assert hiragana_share("あいう漢") == 0.75
+    assert hiragana_share("ｱｲｳ漢字") == 0.0

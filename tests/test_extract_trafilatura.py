@@ -1,0 +1,151 @@
+"""TrafilaturaExtract: extraction, and a bad page never stalls or kills the task.
+
+The slow / crashing / raising / memory-hungry extractors below are INJECTED through the
+stage's ``extract_fn`` parameter to exercise the time limit and the crash handling of
+the child-process sandbox; the HTML bomb and the huge page go through real trafilatura.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from corpusforge.document import Document
+from corpusforge.extract.sandbox import ExtractTimeout, ExtractWorker
+from corpusforge.extract.trafilatura_extract import TrafilaturaExtract, html_title
+from corpusforge.pipeline import Pipeline
+from tests.extract_fixtures import JA_PARAGRAPHS, ja_page
+
+SLOW_MARKER = "<!-- injected: sleep -->"
+CRASH_MARKER = "<!-- injected: segfault -->"
+RAISE_MARKER = "<!-- injected: raise -->"
+MEMORY_MARKER = "<!-- injected: allocate -->"
+
+
+def injected_extractor(html: str) -> str | None:
+    """Stand-in extractor injected into the stage: misbehaves on marked pages."""
+    if SLOW_MARKER in html:
+        time.sleep(60)
+    if CRASH_MARKER in html:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if RAISE_MARKER in html:
+        raise ValueError("injected failure")
+    if MEMORY_MARKER in html:
+        hog = bytearray(8 * 1024**3)  # over the worker's address-space limit
+        return str(len(hog))
+    return "extracted: " + html[-40:]
+
+
+def doc_with_html(doc_id: str, html: str) -> Document:
+    return Document(id=doc_id, metadata={"_html": html})
+
+
+def run(stage: TrafilaturaExtract, docs: list[Document]) -> list[Document]:
+    try:
+        return list(Pipeline([stage]).run(docs))
+    finally:
+        stage.close()
+
+
+def test_real_extraction_sets_text_and_title() -> None:
+    stage = TrafilaturaExtract()
+    out = run(stage, [doc_with_html("a", ja_page(title="秋祭り &amp; 収穫"))])
+    assert len(out) == 1
+    doc = out[0]
+    assert JA_PARAGRAPHS[0] in doc.text
+    assert "Copyright" not in doc.text  # boilerplate footer removed
+    assert doc.metadata["title"] == "秋祭り & 収穫"
+    assert "_html" not in doc.metadata
+
+
+def test_in_process_isolation_gives_the_same_text() -> None:
+    html = ja_page()
+    a = run(TrafilaturaExtract(isolation="none"), [doc_with_html("a", html)])
+    b = run(TrafilaturaExtract(isolation="process"), [doc_with_html("a", html)])
+    assert a[0].text == b[0].text
+
+
+@pytest.mark.timeout(60)
+def test_timeout_skips_the_page_and_the_task_goes_on() -> None:
+    stage = TrafilaturaExtract(timeout_s=1.0, extract_fn=injected_extractor)
+    docs = [doc_with_html("ok1", "<p>one</p>"), doc_with_html("slow", SLOW_MARKER),
+            doc_with_html("ok2", "<p>two</p>")]
+    t0 = time.monotonic()
+    out = run(stage, docs)
+    assert time.monotonic() - t0 < 30  # the 60 s sleep was cut off
+    assert [d.id for d in out] == ["ok1", "ok2"]
+    assert stage.stats.dropped["extract_timeout"] == 1
+    assert stage.stats.counters["worker_starts"] == 2  # a fresh child after the kill
+
+
+@pytest.mark.timeout(60)
+def test_crash_and_exception_are_extract_errors() -> None:
+    stage = TrafilaturaExtract(extract_fn=injected_extractor)
+    docs = [doc_with_html("crash", CRASH_MARKER), doc_with_html("ok", "<p>fine</p>"),
+            doc_with_html("raise", RAISE_MARKER), doc_with_html("ok2", "<p>fine too</p>")]
+    out = run(stage, docs)
+    assert [d.id for d in out] == ["ok", "ok2"]
+    assert stage.stats.dropped["extract_error"] == 2
+    assert stage.stats.counters["worker_crash"] == 1
+    assert stage.stats.counters["error.ValueError"] == 1
+
+
+@pytest.mark.timeout(60)
+def test_memory_hog_is_stopped_by_the_worker_limit() -> None:
+    stage = TrafilaturaExtract(extract_fn=injected_extractor, worker_memory_mb=1024)
+    out = run(stage, [doc_with_html("hog", MEMORY_MARKER), doc_with_html("ok", "<p>x</p>")])
+    assert [d.id for d in out] == ["ok"]
+    assert stage.stats.dropped["extract_error"] == 1
+
+
+def test_worker_restarts_are_cheap_and_kill_the_old_child() -> None:
+    worker = ExtractWorker(injected_extractor, timeout_s=0.5)
+    try:
+        assert worker.call("<p>a</p>").startswith("extracted")
+        first = worker.proc
+        with pytest.raises(ExtractTimeout):
+            worker.call(SLOW_MARKER)
+        first.join(timeout=5)
+        assert not first.is_alive()
+        assert worker.call("<p>b</p>").startswith("extracted")
+        assert worker.starts == 2
+    finally:
+        worker.close()
+
+
+@pytest.mark.timeout(120)
+def test_html_bomb_does_not_stall() -> None:
+    depth = 200_000
+    bomb = "<html><body>" + "<div>" * depth + "深い入れ子のページです。" + "</div>" * depth + "</body></html>"
+    stage = TrafilaturaExtract(timeout_s=20.0)
+    out = run(stage, [doc_with_html("bomb", bomb), doc_with_html("ok", ja_page())])
+    assert out[-1].id == "ok" and JA_PARAGRAPHS[0] in out[-1].text
+    handled = sum(stage.stats.dropped.values()) + len(out)
+    assert handled == 2
+
+
+def test_too_large_html_is_dropped_before_extraction() -> None:
+    stage = TrafilaturaExtract(max_html_chars=5_000_000, extract_fn=injected_extractor)
+    huge = "<html><body>" + "<p>あいうえお</p>" * 5_000_000 + "</body></html>"
+    assert len(huge) > 50_000_000
+    out = run(stage, [doc_with_html("huge", huge), doc_with_html("ok", "<p>x</p>")])
+    assert [d.id for d in out] == ["ok"]
+    assert stage.stats.dropped["html_too_large"] == 1
+    assert stage.stats.counters["worker_starts"] == 1  # the huge page never reached the worker
+
+
+def test_empty_extraction_and_missing_html() -> None:
+    stage = TrafilaturaExtract()
+    docs = [doc_with_html("empty", "<html><body><script>var a = 1;</script></body></html>"),
+            Document(id="nohtml", raw=b"<p>never decoded</p>")]
+    assert run(stage, docs) == []
+    assert stage.stats.dropped["empty_extraction"] == 1
+    assert stage.stats.dropped["no_html"] == 1
+
+
+def test_html_title() -> None:
+    assert html_title("<html><head><TITLE lang=ja>\n  ニュース &lt;速報&gt;\n</title>") == "ニュース <速報>"
+    assert html_title("<html><body>no title</body></html>") == ""
