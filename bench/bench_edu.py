@@ -79,21 +79,19 @@ def run_stage(model: Path, texts: list[str]) -> tuple[float, float, list[float]]
 
 
 def run_naive(model: Path, texts: list[str]) -> tuple[float, float, list[float]]:
-    import fasttext
+    """Whole text through MeCab, then one predict call per document (through the same wrapper)."""
     import MeCab
 
-    tagger = MeCab.Tagger("-Owakati")
-    import fasttext.FastText as ft_module
+    from corpusforge.classify.fasttext_model import FastTextClassifier, expected_scores
 
-    ft_module.eprint = lambda *a, **k: None  # the load_model notice
-    ft = fasttext.load_model(str(model))
+    tagger = MeCab.Tagger("-Owakati")
+    clf = FastTextClassifier.load(model)
     space = re.compile(r"\s+")
     c0, w0 = time.process_time(), time.perf_counter()
     scores = []
     for t in texts:
         words = tagger.parse(space.sub(" ", t)).strip()
-        pairs = ft.f.predict(words + "\n", -1, 0.0, "strict")
-        scores.append(sum(p * int(lab.rsplit("_", 1)[1]) for p, lab in pairs))
+        scores.append(float(expected_scores(clf.predict_proba([words]))[0]))
     return time.process_time() - c0, time.perf_counter() - w0, scores
 
 

@@ -6,7 +6,6 @@ import shutil
 import sys
 import types
 from collections import Counter
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest

@@ -43,7 +43,8 @@ def write_labelled_set(tmp: Path, n: int = 360, seed: int = 5) -> tuple[Path, Pa
     docs = list(kind_documents(n, seed))
     docs_path = tmp / "docs.parquet"
     pq.write_table(pa.table({k: [d[k] for d in docs] for k in ("id", "text", "source")}), docs_path)
-    replies = [{"id": d["id"], "raw_reply": f"理由：生成データ。\n評価: {d['score']}", "model": "stand-in"} for d in docs]
+    replies = [{"id": d["id"], "raw_reply": f"理由：生成データ。\n評価: {d['score']}", "model": "stand-in"}
+               for d in docs]
     replies += [{"id": "missing/1", "raw_reply": "評価: 4", "model": "stand-in"},
                 {"id": "missing/2", "raw_reply": "評価: 0", "model": "stand-in"},
                 {"id": "no-score/1", "raw_reply": "よく分かりません", "model": "stand-in"}]
@@ -200,7 +201,6 @@ SYNTH_KIND_SCORE = {"ja_education": 5, "ja_encyclopedia": 4, "ja_news": 2, "ja_q
                     "ja_shop": 0, "ja_spam": 0, "ja_adult": 0, "ja_short": 0}
 
 
-@pytest.mark.slow
 def test_training_on_project_generated_documents(tmp_path):
     compose = pytest.importorskip("corpusforge.synth.compose")
     from corpusforge.classify.seed import synth_documents

@@ -328,53 +328,55 @@ def label_documents(docs: Iterable[tuple[str, str]], store: LabelStore, settings
 
     queue = iter(todo)
     in_flight: dict[Future, str] = {}
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="label") as pool:
-        try:
-            while True:
-                while not abort.is_set() and len(in_flight) < 2 * concurrency:
-                    nxt = next(queue, None)
-                    if nxt is None:
-                        break
-                    in_flight[pool.submit(work, *nxt)] = nxt[0]
-                if not in_flight:
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="label")
+    finished = False
+    try:
+        while True:
+            while not abort.is_set() and len(in_flight) < 2 * concurrency:
+                nxt = next(queue, None)
+                if nxt is None:
                     break
-                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-                for fut in done:
-                    in_flight.pop(fut)
-                    try:
-                        row, truncated = fut.result()
-                    except RequestFailed as e:
-                        if e.reason == "aborted":
-                            continue
-                        summary.failed[e.reason] += 1
-                        consecutive += 1
-                        if e.fatal and not abort.is_set():
-                            abort_message = (f"{client.url} answered {e.reason.replace('_', ' ')} ({e.detail}); "
-                                             "check --base-url, --model and the API key")
-                            abort.set()
-                        elif consecutive >= limit and not abort.is_set():
-                            abort_message = (f"endpoint {client.url} appears down: {consecutive} documents in a row "
-                                             f"failed after {settings.retries} retries each (last: {e})")
-                            abort.set()
+                in_flight[pool.submit(work, *nxt)] = nxt[0]
+            if not in_flight:
+                break
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                in_flight.pop(fut)
+                try:
+                    row, truncated = fut.result()
+                except RequestFailed as e:
+                    if e.reason == "aborted":
+                        continue
+                    summary.failed[e.reason] += 1
+                    consecutive += 1
+                    if e.fatal and not abort.is_set():
+                        abort_message = (f"{client.url} answered {e.reason.replace('_', ' ')} ({e.detail}); "
+                                         "check --base-url, --model and the API key")
+                        abort.set()
+                    elif consecutive >= limit and not abort.is_set():
+                        abort_message = (f"endpoint {client.url} appears down: {consecutive} documents in a row "
+                                         f"failed after {settings.retries} retries each (last: {e})")
+                        abort.set()
+                else:
+                    consecutive = 0
+                    store.add(row)
+                    summary.truncated_docs += truncated
+                    if row["score"] is None:
+                        summary.unparseable += 1
                     else:
-                        consecutive = 0
-                        store.add(row)
-                        summary.truncated_docs += truncated
-                        if row["score"] is None:
-                            summary.unparseable += 1
-                        else:
-                            summary.labelled += 1
-                        summary.prompt_tokens += row["prompt_tokens"] or 0
-                        summary.completion_tokens += row["completion_tokens"] or 0
-                        if on_result is not None:
-                            on_result(row)
-                    if bar is not None:
-                        bar.update(1)
-        finally:
-            abort.set()  # stops retry loops and rate-limit waits of workers still running
-            for fut in in_flight:
-                fut.cancel()
-            store.flush()
+                        summary.labelled += 1
+                    summary.prompt_tokens += row["prompt_tokens"] or 0
+                    summary.completion_tokens += row["completion_tokens"] or 0
+                    if on_result is not None:
+                        on_result(row)
+                if bar is not None:
+                    bar.update(1)
+        finished = True
+    finally:
+        abort.set()  # stops retry loops and rate-limit waits of workers still running
+        # after an error or Ctrl-C, do not wait for requests still in flight (up to --timeout)
+        pool.shutdown(wait=finished, cancel_futures=True)
+        store.flush()
     if bar is not None:
         bar.close()
     summary.requests = client.requests

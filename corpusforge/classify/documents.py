@@ -146,7 +146,8 @@ def sample_ids(candidates: list[Candidate], n: int | None, method: str = "unifor
     return out
 
 
-def load_texts(files: list[Path], ids: set[str] | None = None, extra: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+def load_texts(files: list[Path], ids: set[str] | None = None,
+               extra: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Rows (``id``, ``text`` and ``extra`` columns) of the given ids, or of all documents."""
     out: dict[str, dict[str, Any]] = {}
     for row in iter_documents(files, extra):

@@ -14,7 +14,8 @@ def _rank(doc_id: str, seed: int) -> str:
     return hashlib.sha1(f"{seed}:{doc_id}".encode("utf-8")).hexdigest()
 
 
-def stratified_split(ids: Sequence[str], labels: Sequence[int], test_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+def stratified_split(ids: Sequence[str], labels: Sequence[int], test_fraction: float,
+                     seed: int) -> tuple[list[int], list[int]]:
     """Indices of train and test rows: per class, the ids with the smallest seeded hash go to test.
 
     Deterministic and order-independent; adding labels later moves few old ids. A class
@@ -52,7 +53,8 @@ def evaluate(y_true: Sequence[int], probs: np.ndarray, threshold: float = 3) -> 
         out.update({"macro_f1": None, "accuracy": None, "binary_f1": None, "binary_precision": None,
                     "binary_recall": None, "binary_f1_rounded": None, "spearman": None, "mae": None,
                     "kept_share_pred": None,
-                    "kept_share_true": None, "per_class_f1": {}, "confusion": [[0] * N_CLASSES for _ in range(N_CLASSES)]})
+                    "kept_share_true": None, "per_class_f1": {},
+                    "confusion": [[0] * N_CLASSES for _ in range(N_CLASSES)]})
         return out
     pred = probs.argmax(axis=1)
     expected = expected_scores(probs)

@@ -236,8 +236,10 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
             if row.get("prompt_hash") and row["prompt_hash"] != prompt.hash:
                 summary.bad("prompt_hash_mismatch")
                 continue
-            rec = label_row(str(doc_id), reply, str(row_model), prompt.hash, str(row.get("labeller") or default_labeller),
-                            latency_s=float(row["latency_s"]) if isinstance(row.get("latency_s"), (int, float)) else None,
+            latency = row.get("latency_s")
+            rec = label_row(str(doc_id), reply, str(row_model), prompt.hash,
+                            str(row.get("labeller") or default_labeller),
+                            latency_s=float(latency) if isinstance(latency, (int, float)) else None,
                             prompt_tokens=_int_or_none(row.get("prompt_tokens")),
                             completion_tokens=_int_or_none(row.get("completion_tokens")))
             if not store.add(rec):

@@ -311,7 +311,8 @@ def build_seed_set(output: str | Path, recipe: dict[str, Any] | None = None, cac
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpusforge.classify.seed", description=__doc__.split("\n\n")[0])
     ap.add_argument("--output", required=True, help="parquet to write (id, source, text)")
-    ap.add_argument("--config", default=None, help="classifier recipe (default: the shipped classifiers/edu/train.yaml)")
+    ap.add_argument("--config", default=None,
+                    help="classifier recipe (default: the shipped classifiers/edu/train.yaml)")
     ap.add_argument("--cache-dir", default=None, help="where downloaded packages are unpacked "
                                                       "(default ~/.cache/corpusforge/debian)")
     ap.add_argument("--no-debian", action="store_true", help="leave out the Debian manuals")

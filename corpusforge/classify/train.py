@@ -247,7 +247,9 @@ def model_card(m: dict[str, Any]) -> str:
     thr = ft["threshold"]
     rows = [("macro F1 (0–5 classes present)", "macro_f1"), ("accuracy", "accuracy"),
             (f"binary F1 (expected score ≥ {thr})", "binary_f1"), ("binary precision", "binary_precision"),
-            ("binary recall", "binary_recall"), (f"binary F1 (rounded expected score ≥ {thr})", "binary_f1_rounded"), ("Spearman ρ (expected score vs LLM)", "spearman"),
+            ("binary recall", "binary_recall"),
+            (f"binary F1 (rounded expected score ≥ {thr})", "binary_f1_rounded"),
+            ("Spearman ρ (expected score vs LLM)", "spearman"),
             ("mean absolute error of expected score", "mae"),
             (f"share predicted ≥ {thr} (LLM: {_fmt(ft['kept_share_true'])})", "kept_share_pred")]
     table = ["| metric | fastText (model.ftz) | fastText before quantization | baseline (char n-grams + LR) |",

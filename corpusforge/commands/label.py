@@ -79,6 +79,8 @@ def _sample(args: argparse.Namespace, recipe: dict[str, Any]) -> list[tuple[str,
     except FileNotFoundError as e:
         raise CliError(str(e)) from None
     candidates = scan_candidates(files)
+    if not candidates:
+        raise CliError(f"no documents with a text in {args.input}")
     ids = sample_ids(candidates, args.n, args.sample, args.seed, recipe["label"].get("length_edges"))
     rows = load_texts(files, set(ids))
     return [(i, rows[i]["text"]) for i in ids]
