@@ -203,3 +203,14 @@ def test_near_duplicate_filter_uses_drop_list(tmp_path) -> None:
         assert docs[2].metadata == {"dedup_cluster": -1, "dedup_cluster_size": 1}
     with pytest.raises(FileNotFoundError, match="drop list not found"):
         list(NearDuplicateFilter(str(tmp_path / "nope"))(iter([Document("a", "b")])))
+
+
+def test_signature_does_not_depend_on_the_work_block_size() -> None:
+    params = MinHashParams(bands=10, rows=12)
+    text = japanese_text(random.Random(9), 12_000)  # more shingles than one default block
+    big = MinHasher(params).signature(text)
+    np.testing.assert_array_equal(MinHasher(params, block=7).signature(text), big)
+    ref = MinHash(num_perm=120, seed=1, hashfunc=char_shingle_hash32)
+    norm = normalize_for_dedup(text)
+    ref.update_batch([norm[i:i + 5] for i in range(len(norm) - 4)])
+    np.testing.assert_array_equal(ref.hashvalues, big)

@@ -169,12 +169,14 @@ def load_minhash_params(spec: str | Mapping[str, Any] | None = "dedup", **overri
 class MinHasher:
     """Computes shingle hashes, signatures and band keys for one parameter set."""
 
-    def __init__(self, params: MinHashParams | None = None, block: int = 256) -> None:
+    def __init__(self, params: MinHashParams | None = None, block: int = 4096) -> None:
         self.params = params or MinHashParams()
         self.params.validate()
-        self.a, self.b = permutations(self.params.num_perm, self.params.seed)
-        self.block = block
-        self._buf = np.empty((block, self.params.num_perm), dtype=np.uint32)
+        a, b = permutations(self.params.num_perm, self.params.seed)
+        self.a, self.b = a, b
+        self._a_col, self._b_col = a[:, None], b[:, None]
+        self.block = block  # shingles per step: bounds the work matrix to num_perm x block
+        self._buf = np.empty(self.params.num_perm * block, dtype=np.uint32)
         self._tagger: Any = None
 
     # normalisation and shingles -------------------------------------------------------
@@ -214,7 +216,11 @@ class MinHasher:
             h += units[j:j + count] * _POS_NP[j]
         fmix64(h)
         h >>= _U64(32)
-        return np.unique(h.astype(np.uint32))
+        out = np.sort(h.astype(np.uint32))
+        keep = np.empty(len(out), dtype=bool)
+        keep[0] = True
+        np.not_equal(out[1:], out[:-1], out=keep[1:])
+        return out[keep]  # np.unique is ~5x slower here
 
     # signatures -------------------------------------------------------------------------
     def signature_of_hashes(self, hashes: np.ndarray) -> np.ndarray:
@@ -223,13 +229,14 @@ class MinHasher:
         if len(hashes) == 0:
             return sig
         hv = fmix32(hashes.astype(np.uint32, copy=True))
-        a, b, buf = self.a, self.b, self._buf
+        a, b, k = self._a_col, self._b_col, self.params.num_perm
         for start in range(0, len(hv), self.block):
-            chunk = hv[start:start + self.block]
-            out = buf[:len(chunk)]
-            np.multiply(chunk[:, None], a[None, :], out=out)
-            out += b
-            np.minimum(sig, out.min(axis=0), out=sig)
+            chunk = hv[None, start:start + self.block]
+            # permutations x shingles, contiguous: the min runs along rows (vectorised)
+            work = self._buf[: k * chunk.shape[1]].reshape(k, chunk.shape[1])
+            np.multiply(a, chunk, out=work)
+            np.add(work, b, out=work)
+            np.minimum(sig, work.min(axis=1), out=sig)
         return sig
 
     def signature(self, text: str, normalized: bool = False) -> np.ndarray:
