@@ -36,7 +36,8 @@ class StandInChatServer:
     """Stand-in chat-completions endpoint. ``script[n]`` lists actions for doc n's attempts.
 
     Actions: ``ok``, ``429`` (Retry-After: ``retry_after``), ``500``, ``slow`` (sleeps
-    ``slow_s`` then answers), ``malformed`` (a reply with no score), ``drop`` (closes the
+    ``slow_s`` then answers), ``malformed`` (a reply with no score), ``cut`` (a reply
+    stopped at the token limit, finish_reason "length"), ``drop`` (closes the
     connection without answering). After the list is used up a doc gets ``default``.
     ``down_after``: once this many requests were answered, every later one gets 503.
     """
@@ -126,11 +127,12 @@ class StandInChatServer:
                 self._reply(h, int(action), {"error": {"message": f"stand-in fault {action}"}}, headers)
                 return
             text = ("理由：スコアの書かれていない返答です。" if action == "malformed"
+                    else "理由：途中で評価: 1 と書いたところで上限に" if action == "cut"
                     else f"理由：テスト用の返答です。\n評価: {expected_score(n)}")
             with self._lock:
                 self.answered[n] += 1
             self._reply(h, 200, {"id": "x", "object": "chat.completion", "model": body["model"],
-                                 "choices": [{"index": 0, "finish_reason": "stop",
+                                 "choices": [{"index": 0, "finish_reason": "length" if action == "cut" else "stop",
                                               "message": {"role": "assistant", "content": text}}],
                                  "usage": {"prompt_tokens": len(content), "completion_tokens": 20,
                                            "total_tokens": len(content) + 20}})
@@ -231,6 +233,15 @@ def test_malformed_reply_is_stored_unparseable(server, tmp_path):
     assert row["score"] is None and row["error"] == "unparseable"
     assert "スコアの書かれていない" in row["raw_reply"]
     assert server.attempts[2] == 1  # a reply is a reply: not retried, not guessed
+
+
+def test_reply_cut_at_token_limit_is_unparseable(server, tmp_path):
+    server.script = {1: ["cut"]}
+    out = tmp_path / "labels.parquet"
+    summary = run(out, server.base_url, docs(2))
+    assert summary.unparseable == 1
+    row = read_labels(out).filter(read_labels(out)["id"] == "doc/1").row(0, named=True)
+    assert row["score"] is None and row["error"] == "unparseable"  # not the "評価: 1" mentioned on the way
 
 
 def test_resumed_run_labels_each_id_once(server, tmp_path):

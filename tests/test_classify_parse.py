@@ -48,6 +48,13 @@ def test_unparseable_is_never_guessed(reply: str | None) -> None:
     assert parse_score(reply) is None
 
 
+def test_reasoning_blocks_and_cut_off_replies() -> None:
+    assert parse_reply("<think>評価: 1 かな…いや</think>\n理由：よい。\n評価: 4").score == 4
+    assert parse_reply("<think>まず評価: 2 と仮定して、次に").score is None  # the answer never came
+    cut = parse_reply("理由：最初は評価: 2 と思ったが、例が多く", cut_off=True)
+    assert cut.score is None and cut.error == UNPARSEABLE
+
+
 def test_justification_excludes_the_score_line() -> None:
     parsed = parse_reply("理由：図と例が多く、中学理科の教材になる。\n評価: 4")
     assert parsed.justification == "図と例が多く、中学理科の教材になる。"

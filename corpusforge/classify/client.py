@@ -120,6 +120,7 @@ class ChatResult:
     prompt_tokens: int | None
     completion_tokens: int | None
     attempts: int
+    cut_off: bool = False  # finish_reason "length": the reply hit max_tokens
 
 
 @dataclass
@@ -243,7 +244,9 @@ class ChatCompletionsClient:
 def _chat_result(data: dict[str, Any], latency: float, attempts: int) -> ChatResult:
     choices = data.get("choices")
     content = ""
+    cut_off = False
     if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        cut_off = choices[0].get("finish_reason") == "length"
         message = choices[0].get("message") or {}
         if isinstance(message, dict) and isinstance(message.get("content"), str):
             content = message["content"]
@@ -252,7 +255,7 @@ def _chat_result(data: dict[str, Any], latency: float, attempts: int) -> ChatRes
     usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
     pt, ct = usage.get("prompt_tokens"), usage.get("completion_tokens")
     return ChatResult(content, latency, pt if isinstance(pt, int) else None, ct if isinstance(ct, int) else None,
-                      attempts)
+                      attempts, cut_off)
 
 
 @dataclass
@@ -323,7 +326,8 @@ def label_documents(docs: Iterable[tuple[str, str]], store: LabelStore, settings
         content, truncated = prompt.render(text, max_doc_tokens)
         res = client.complete([{"role": "user", "content": content}])
         row = label_row(doc_id, res.content, settings.model, prompt.hash, labeller, latency_s=round(res.latency_s, 4),
-                        prompt_tokens=res.prompt_tokens, completion_tokens=res.completion_tokens)
+                        prompt_tokens=res.prompt_tokens, completion_tokens=res.completion_tokens,
+                        cut_off=res.cut_off)
         return row, truncated
 
     queue = iter(todo)

@@ -167,9 +167,9 @@ class LabelStore:
 
 def label_row(doc_id: str, reply: str | None, model: str, prompt_hash: str, labeller: str,
               latency_s: float | None = None, prompt_tokens: int | None = None,
-              completion_tokens: int | None = None) -> dict[str, Any]:
-    """One labels row from a raw reply, scored by the shared parser."""
-    parsed = parse_reply(reply)
+              completion_tokens: int | None = None, cut_off: bool = False) -> dict[str, Any]:
+    """One labels row from a raw reply, scored by the shared parser (``cut_off``: see ``parse_reply``)."""
+    parsed = parse_reply(reply, cut_off=cut_off)
     return {
         "id": doc_id, "score": parsed.score, "justification": parsed.justification, "raw_reply": reply or "",
         "model": model, "prompt_hash": prompt_hash, "latency_s": latency_s, "prompt_tokens": prompt_tokens,
@@ -200,9 +200,10 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
 
     Each line: ``{"id": str, "raw_reply": str, "model": str}``, optionally ``labeller``,
     ``prompt_hash`` (checked against the prompt file), ``prompt_tokens``,
-    ``completion_tokens``, ``latency_s``. The score is parsed with the same parser as
-    the HTTP client; the prompt hash is that of ``prompt_path`` (default: the shipped
-    prompt). Ids already in ``output`` are skipped; broken lines are counted, not fatal.
+    ``completion_tokens``, ``latency_s``, ``finish_reason`` (``"length"`` = cut off). The
+    score is parsed with the same parser as the HTTP client; the prompt hash is that of
+    ``prompt_path`` (default: the shipped prompt). Ids already in ``output`` are skipped;
+    broken lines are counted, not fatal.
     """
     prompt = EduPrompt.load(prompt_path)
     if isinstance(replies, (str, Path)):
@@ -241,7 +242,8 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
                             str(row.get("labeller") or default_labeller),
                             latency_s=float(latency) if isinstance(latency, (int, float)) else None,
                             prompt_tokens=_int_or_none(row.get("prompt_tokens")),
-                            completion_tokens=_int_or_none(row.get("completion_tokens")))
+                            completion_tokens=_int_or_none(row.get("completion_tokens")),
+                            cut_off=row.get("finish_reason") == "length")
             if not store.add(rec):
                 summary.skipped_existing += 1
                 continue

@@ -37,11 +37,24 @@ class ParsedReply:
     error: str | None
 
 
-def parse_reply(reply: str | None) -> ParsedReply:
-    """Score (0–5), justification and error of one raw reply."""
+def parse_reply(reply: str | None, cut_off: bool = False) -> ParsedReply:
+    """Score (0–5), justification and error of one raw reply.
+
+    ``cut_off``: the endpoint stopped the reply at its token limit (``finish_reason ==
+    "length"``); the final score line is then missing and any score found would be one
+    mentioned along the way, so the reply is unparseable. Reasoning models' ``<think>``
+    blocks are skipped; an unclosed one means the answer never came.
+    """
     if not reply or not reply.strip():
         return ParsedReply(None, "", UNPARSEABLE)
-    lines = unicodedata.normalize("NFKC", reply).splitlines()
+    text = unicodedata.normalize("NFKC", reply)
+    if "</think>" in text:
+        text = text.rsplit("</think>", 1)[1]
+    elif "<think>" in text:
+        return ParsedReply(None, "", UNPARSEABLE)
+    lines = text.splitlines()
+    if cut_off:
+        return ParsedReply(None, _justification(lines), UNPARSEABLE)
     for idx in range(len(lines) - 1, -1, -1):
         matches = [m for m in _KEYED.finditer(lines[idx]) if m.group(1)]
         if not matches:

@@ -60,8 +60,9 @@ def label_with_vllm(docs: Iterable[tuple[str, str]], store: LabelStore, model: s
             reply = out.outputs[0].text if out.outputs else ""
             pt = len(out.prompt_token_ids or [])
             ct = len(out.outputs[0].token_ids) if out.outputs else 0
+            cut_off = bool(out.outputs) and out.outputs[0].finish_reason == "length"
             row = label_row(doc_id, reply, model, prompt.hash, labeller, latency_s=round(per_doc, 4),
-                            prompt_tokens=pt, completion_tokens=ct)
+                            prompt_tokens=pt, completion_tokens=ct, cut_off=cut_off)
             store.add(row)
             summary.requests += 1
             summary.prompt_tokens += pt
