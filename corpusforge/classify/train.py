@@ -292,6 +292,11 @@ the expected value Σ score × probability (`edu_score`) and the most likely cla
 
 {chr(10).join(table)}
 
+The expected score of a document whose most likely class is {thr} is usually a little
+below {thr} (the lower classes' probabilities pull it down), so "expected score ≥ {thr}"
+misses many of them; rounding first (FineWeb-Edu's convention) is the same as
+`EduScore(min_score={thr - 0.5})`.
+
 Confusion matrix of `model.ftz` (rows: LLM score, columns: predicted class):
 
 {_confusion_md(ft['confusion'])}
