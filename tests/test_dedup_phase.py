@@ -368,3 +368,30 @@ def _reference_components_multi(outs: list[Path]) -> dict[str, int]:
         for f in (out / "signatures").glob(f"*{SUFFIX}"):
             shutil.copy(f, merged / "signatures" / f"{k}-{f.name}")
     return _reference_components(merged)
+
+
+def _rank_main(out: str, rank: int, cfg: dict) -> None:
+    run_dedup_phase(out, cfg, rank=rank, world_size=2, progress=False)
+
+
+def test_array_mode_ranks_meet_at_markers_and_match_local_mode(small_corpus: tuple, tmp_path: Path) -> None:
+    import multiprocessing as mp
+
+    _, src = small_corpus
+    cfg = {"partitions": 3, "rows_per_task": 50}
+    local = tmp_path / "local"
+    _run_copy(src, local, cfg)
+    array = tmp_path / "array"
+    shutil.copytree(src / "signatures", array / "signatures")
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_rank_main, args=(str(array), r, cfg)) for r in (1, 0)]  # rank 1 starts first
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert _clusters(array).equals(_clusters(local))
+    summary = json.loads((array / "dedup" / "summary.json").read_text())
+    assert summary["dropped"] == json.loads((local / "dedup" / "summary.json").read_text())["dropped"]
+    with pytest.raises(DedupError, match="local mode only"):
+        run_dedup_phase(array, cfg, rank=0, world_size=2, restart=True, progress=False)

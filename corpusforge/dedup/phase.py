@@ -361,7 +361,7 @@ def _task_pairs(out_s: str, part: int) -> dict[str, Any]:
     index_base = np.uint64(man["index_base"])
     mask = np.uint64(INDEX_MASK)
     us, vs = [], []
-    buckets = 0
+    buckets = candidates = 0
     for band in man["bands"]:
         ks, ns = [], []
         for prefix, is_base in _band_runs(out, man, band):
@@ -391,9 +391,12 @@ def _task_pairs(out_s: str, part: int) -> dict[str, Any]:
         sel = np.repeat(shared, sizes) & (n != bucket_min)
         us.append(bucket_min[sel])
         vs.append(n[sel])
+        candidates += int(np.count_nonzero(sel))
+        if len(us) >= 8:  # a pair found in many bands is kept once: memory stays ~ distinct pairs
+            u, v = cc.unique_pairs(np.concatenate(us), np.concatenate(vs))
+            us, vs = [u], [v]
     u = np.concatenate(us) if us else np.empty(0, np.uint64)
     v = np.concatenate(vs) if vs else np.empty(0, np.uint64)
-    candidates = int(len(u))
     u, v = cc.unique_pairs(u, v)
     edges, offsets = cc.both_directions_by_slot(u, v)
     _save_arrays(_pairs_prefix(out, part), {"edges": edges, "offsets": offsets})
@@ -548,15 +551,19 @@ class _Runner:
         return [json.loads((mdir / n).read_text(encoding="utf-8")) for n in names]
 
     def _barrier(self, markers: list[Path], step: str) -> None:
+        """Array mode: wait until the other ranks' markers of ``step`` exist."""
         deadline = time.monotonic() + self.barrier_timeout_s
+        pause = 0.05
+        missing = markers
         while True:
-            missing = [m for m in markers if not m.exists()]
+            missing = [m for m in missing if not m.exists()]
             if not missing:
                 return
             if time.monotonic() > deadline:
                 raise DedupError(f"dedup {step}: {len(missing)} task(s) of other ranks did not finish within "
                                  f"{self.barrier_timeout_s:.0f}s (first: {missing[0].name})")
-            time.sleep(2.0)
+            time.sleep(pause)
+            pause = min(2.0, pause * 1.5)
 
     def _bar(self, step: str, total: int, done: int) -> Any:
         if not self.progress or total == 0:
@@ -584,11 +591,17 @@ def _prepare_manifest(run: _Runner, cfg: DedupConfig, restart: bool) -> tuple[di
     out = run.out
     man_path = dedup_dir(out) / "manifest.json"
     marker = _marker_dir(out, "manifest") / "done"
-    if run.rank not in (None, 0):
-        run._barrier([marker], "manifest")
-        return load_manifest(out), False
+    if restart and run.rank is not None:
+        raise DedupError("restart works in local mode only (without rank): ranks cannot wipe work together")
     plan = _plan(out, cfg, run.workers, run.world_size)
     plan["fingerprint"] = _fingerprint(plan)
+    if run.rank not in (None, 0):
+        run._barrier([marker], "manifest")
+        current = load_manifest(out)
+        if current.get("fingerprint") != plan["fingerprint"]:
+            raise DedupError(f"{man_path}: was planned for other signatures or config than this rank sees; "
+                             f"re-run once without --rank to start over")
+        return current, False
     restarted = False
     if man_path.exists() and marker.exists():
         current = load_manifest(out)
@@ -712,11 +725,7 @@ def _cc_partitions(run: _Runner, man: dict[str, Any], edges: int, cfg: DedupConf
         parts = max(man["partitions"], math.ceil(2 * edges / int(cfg.edges_per_task)))
         atomic_write_text(plan_path, json.dumps({"partitions": min(parts, cc.SLOTS)}))
     elif not plan_path.exists():
-        deadline = time.monotonic() + run.barrier_timeout_s
-        while not plan_path.exists():
-            if time.monotonic() > deadline:
-                raise DedupError(f"{plan_path}: not written by rank 0 in time")
-            time.sleep(1.0)
+        run._barrier([plan_path], "cc plan")
     return int(json.loads(plan_path.read_text(encoding="utf-8"))["partitions"])
 
 
