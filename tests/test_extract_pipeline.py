@@ -49,8 +49,10 @@ def test_mixed_warc(tmp_path: Path) -> None:
     assert "カタカナ1(株)" in sjis.text  # NFKC of the CP932 extension characters
     stats = {s.name: s for s in pipe.stats().stages}
     pre = stats["JapanesePrecheck"]
-    assert pre.dropped["not_japanese_precheck"] == 4  # gbk, big5, korean, english
-    assert stats["JapaneseScriptFilter"].dropped["not_japanese"] == 2  # lying lang, Japanese title
+    # gbk, big5, korean, english, english with a lying lang="ja" (no kana in its bytes)
+    assert pre.dropped["not_japanese_precheck"] == 5
+    # the English page with a Japanese title has kana (passes the pre-check), not Japanese text
+    assert stats["JapaneseScriptFilter"].dropped["not_japanese"] == 1
     assert stats["CharsetDecode"].counters["lie.http"] == 1
     assert stats["CharsetDecode"].counters["bogus.http"] == 1
     for stage in pipe.stages:

@@ -13,6 +13,7 @@ from tests.extract_fixtures import en_page, ja_page, ko_page, ru_page, zh_page, 
 
 # byte rules only: the declaration rules are switched off so each test sees the scans
 BYTES_ONLY = JapanesePrecheck(pass_html_lang=False, pass_declared_charset=False)
+WITH_DECLARATIONS = JapanesePrecheck(pass_html_lang=True, pass_declared_charset=True)
 
 
 @pytest.mark.parametrize(("encoding", "rule"), [
@@ -50,7 +51,7 @@ def test_non_japanese_pages_are_rejected(make, encodings: list[str]) -> None:  #
 
 
 def test_lying_header_and_lang_do_not_hide_japanese_bytes() -> None:
-    pre = JapanesePrecheck()
+    pre = JapanesePrecheck(pass_html_lang=True, pass_declared_charset=True)
     body = ja_page(lang="en", meta_charset="iso-8859-1").encode("cp932")
     doc = Document(id="x", raw=body, metadata={"http_charset": "utf-8"})
     assert pre.check(doc) is None
@@ -59,7 +60,7 @@ def test_lying_header_and_lang_do_not_hide_japanese_bytes() -> None:
 
 
 def test_declaration_rules() -> None:
-    pre = JapanesePrecheck()
+    pre = WITH_DECLARATIONS
     english_lying_lang = en_page(lang="ja-JP").encode()
     assert pre.rule(english_lying_lang) == "html_lang"
     assert BYTES_ONLY.rule(english_lying_lang) is None
@@ -71,6 +72,8 @@ def test_declaration_rules() -> None:
     assert pre.rule(en_page(lang="jv").encode()) is None
     swallow_style = b"<html class='x' data-a=1 lang=ja><body>hi</body></html>"
     assert pre.rule(swallow_style) == "html_lang"
+    assert pre.rule(b"<head><meta http-equiv='Content-Language' content='ja'></head>") == "html_lang"
+    assert JapanesePrecheck().rule(english_lying_lang) is None  # off by default
 
 
 def test_misleading_title() -> None:

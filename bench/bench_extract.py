@@ -1,0 +1,276 @@
+"""Extraction throughput: corpusforge vs datatrove on the same generated WARC set.
+
+Both arms read the same ``.warc.gz`` files (≥ 20,000 HTTP responses, ~5% Japanese, from
+``corpusforge.synth``) one after the other, each in its own subprocess on one core:
+
+* **corpusforge**: ``WarcReader`` → the ``extract`` section of ``filters/extract.yaml``
+  (JapanesePrecheck → CharsetDecode → TrafilaturaExtract → Normalize →
+  JapaneseScriptFilter), as ``corpusforge run`` builds it.
+* **datatrove**: its ``WarcReader`` → its ``Trafilatura`` extractor (defaults, as in
+  FineWeb: ``favour_precision=True``, 1 s timeout in a child process) → a Japanese
+  language filter. datatrove's own ``LanguageFilter`` needs a fastText model download,
+  impossible offline, so the filter here is a datatrove ``BaseFilter`` written in this
+  script that applies the SAME script-ratio decision as corpusforge (kana / Japanese /
+  kana-share thresholds of the preset) — the comparison is then about everything before
+  the decision. A second datatrove row runs trafilatura with corpusforge's settings
+  (``fast=True``, no precision mode) so that the ratio is not an artefact of settings.
+
+Neither arm writes output files; each collects the URLs it keeps. Reported: documents
+(HTTP responses in the WARC files) per CPU-second (user + system of the arm's process
+and all its child processes, i.e. per core), wall time, Japanese pages found (recall
+against the generator's truth: Japanese HTML answered with HTTP 200), pages kept that
+are not Japanese, and peak resident memory (largest of the main process and of any
+child process).
+
+    .venv/bin/python bench/bench_extract.py [--records 20000] [--files 4] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from warcset import ROOT, ensure_warc_set, japanese_urls, load_truth
+
+TARGET_RATIO = 10.0
+
+
+# ---------------------------------------------------------------------------- arms
+def _usage() -> dict[str, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_s": me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime,
+            "main_peak_rss_mb": me.ru_maxrss / 1024, "child_peak_rss_mb": ch.ru_maxrss / 1024}
+
+
+def arm_corpusforge(files: list[str], kept_path: str) -> dict[str, Any]:
+    import multiprocessing.forkserver as mp_forkserver
+
+    from corpusforge.config import build_stages, load_config
+    from corpusforge.io.warc import WarcReader
+    from corpusforge.pipeline import Pipeline
+    from corpusforge.stats import Stats
+
+    entries = load_config("extract")["extract"]
+    stats = Stats("extract")
+    kept = 0
+    with open(kept_path, "w", encoding="utf-8") as out:
+        for path in files:
+            pipe = WarcReader(path) | Pipeline(build_stages(entries))
+            for doc in pipe:
+                out.write(doc.url + "\n")
+                kept += 1
+            for stage in pipe.stages:
+                stage.finish()
+            stats.merge(pipe.stats("extract"))
+    # reap the trafilatura workers' forkserver so that its CPU time (and that of the
+    # workers it reaped) is counted in RUSAGE_CHILDREN
+    time.sleep(0.2)
+    server = getattr(mp_forkserver, "_forkserver", None)
+    if server is not None and getattr(server, "_forkserver_pid", None):
+        server._stop()
+    return {"kept": kept, "stages": stats.to_dict()["stages"]}
+
+
+def arm_datatrove(files: list[str], kept_path: str, same_settings: bool) -> dict[str, Any]:
+    import shutil
+    import tempfile
+
+    from datatrove.data import Document as DtDocument
+    from datatrove.executor.local import LocalPipelineExecutor
+    from datatrove.pipeline.base import PipelineStep
+    from datatrove.pipeline.extractors import Trafilatura
+    from datatrove.pipeline.filters.base_filter import BaseFilter
+    from datatrove.pipeline.readers import WarcReader
+
+    from corpusforge.config import load_config
+    from corpusforge.extract.japanese import JapaneseScriptFilter
+    from corpusforge.extract.script import count_scripts
+
+    decision = next(e for e in load_config("extract")["extract"] if e["stage"] == "JapaneseScriptFilter")
+    params = {k: v for k, v in decision.items() if k not in ("stage", "_base")}
+
+    class JapaneseScriptRatioFilter(BaseFilter):
+        """The Japanese language filter of this benchmark (no fastText model offline)."""
+
+        name = "ja script ratio"
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.decision = JapaneseScriptFilter(**params)
+
+        def filter(self, doc: DtDocument) -> bool:
+            return self.decision.failed_test(count_scripts(doc.text)) is None
+
+    class UrlList(PipelineStep):
+        name = "url list"
+
+        def run(self, data, rank: int = 0, world_size: int = 1):  # type: ignore[no-untyped-def]
+            with open(kept_path, "w", encoding="utf-8") as f:
+                for doc in data:
+                    f.write(str(doc.metadata.get("url")) + "\n")
+                    yield doc
+
+    folder = os.path.dirname(files[0])
+    names = {os.path.basename(f) for f in files}
+    if same_settings:
+        extractor = Trafilatura(favour_precision=False, timeout=1, deduplicate=False, fast=True,
+                                include_tables=False)
+    else:
+        extractor = Trafilatura()
+    logs = tempfile.mkdtemp(prefix="dt-logs-")
+    pattern = "*.warc.gz" if all(n.endswith(".warc.gz") for n in names) else None
+    ex = LocalPipelineExecutor(pipeline=[WarcReader(folder, glob_pattern=pattern), extractor,
+                                         JapaneseScriptRatioFilter(), UrlList()],
+                               tasks=1, workers=1, logging_dir=logs, skip_completed=False)
+    ex.run()
+    shutil.rmtree(logs, ignore_errors=True)
+    with open(kept_path, encoding="utf-8") as f:
+        kept = sum(1 for _ in f)
+    return {"kept": kept}
+
+
+def run_arm(arm: str, files: list[str], kept_path: str) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    if arm == "corpusforge":
+        info = arm_corpusforge(files, kept_path)
+    else:
+        info = arm_datatrove(files, kept_path, same_settings=(arm == "datatrove-same-settings"))
+    info["wall_s"] = time.perf_counter() - t0
+    info.update(_usage())
+    return info
+
+
+def sandbox_overhead(files: list[Path], limit: int = 400) -> dict[str, float]:
+    """CPU ms per page of TrafilaturaExtract in-process vs in the child-process sandbox.
+
+    Runs on the pages that pass the pre-check (those that reach extraction), decoded
+    once; the sandbox figure counts the parent and the child (psutil) but not the
+    one-off start of the worker, which is reported separately.
+    """
+    import psutil
+
+    from corpusforge.document import Document
+    from corpusforge.extract.charset import CharsetDecode
+    from corpusforge.extract.precheck import JapanesePrecheck
+    from corpusforge.extract.trafilatura_extract import TrafilaturaExtract
+    from corpusforge.io.warc import WarcReader
+
+    pre, dec = JapanesePrecheck(), CharsetDecode()
+    htmls: list[str] = []
+    for path in files:
+        for d in WarcReader(path):
+            if len(htmls) < limit and pre.rule(d.raw or b"", d.metadata.get("http_charset")):
+                htmls.append(dec.decode(d.raw or b"", d.metadata.get("http_charset"))[0].text)
+    out: dict[str, float] = {"pages": len(htmls)}
+    for isolation in ("none", "process"):
+        stage = TrafilaturaExtract(isolation=isolation)
+        if isolation == "process":
+            t = time.perf_counter()
+            stage._extract("<html><body><p>warm up</p></body></html>")
+            out["worker_start_wall_ms"] = (time.perf_counter() - t) * 1000
+            child = psutil.Process(stage.worker.pid)  # type: ignore[union-attr]
+            child_before = sum(child.cpu_times()[:2])
+        t = time.process_time()
+        docs = [Document(id=str(i), metadata={"_html": h}) for i, h in enumerate(htmls)]
+        n = sum(1 for _ in stage(docs))
+        cpu = time.process_time() - t
+        if isolation == "process":
+            cpu += sum(child.cpu_times()[:2]) - child_before
+        stage.close()
+        out[f"{isolation}_cpu_ms_per_page"] = cpu / max(len(htmls), 1) * 1000
+        out[f"{isolation}_kept"] = n
+    return out
+
+
+# ----------------------------------------------------------------------- driver
+def launch(arm: str, files: list[Path], work: Path) -> dict[str, Any]:
+    kept_path = work / f"kept-{arm}.txt"
+    result_path = work / f"result-{arm}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--arm", arm, "--kept", str(kept_path),
+           "--result", str(result_path), *map(str, files)]
+    env = {**os.environ, "LOGURU_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    print(f"running {arm} ...", flush=True)
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    with open(result_path, encoding="utf-8") as f:
+        res = json.load(f)
+    with open(kept_path, encoding="utf-8") as f:
+        res["kept_urls"] = {line.strip() for line in f if line.strip()}
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=20000)
+    ap.add_argument("--files", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ja-fraction", type=float, default=0.05)
+    ap.add_argument("--arms", default="corpusforge,datatrove,datatrove-same-settings")
+    ap.add_argument("--sandbox-overhead", action="store_true",
+                    help="only measure TrafilaturaExtract in-process vs in the child-process sandbox")
+    ap.add_argument("--arm", help=argparse.SUPPRESS)
+    ap.add_argument("--kept", help=argparse.SUPPRESS)
+    ap.add_argument("--result", help=argparse.SUPPRESS)
+    ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.arm:  # inside an arm's subprocess
+        info = run_arm(args.arm, args.paths, args.kept)
+        with open(args.result, "w", encoding="utf-8") as f:
+            json.dump(info, f)
+        return
+
+    files = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction)
+    if args.sandbox_overhead:
+        r = sandbox_overhead(files)
+        print(f"{r['pages']:.0f} pages that reach extraction: in-process {r['none_cpu_ms_per_page']:.2f} CPU ms/page, "
+              f"sandboxed {r['process_cpu_ms_per_page']:.2f} CPU ms/page (parent + child); "
+              f"worker start {r['worker_start_wall_ms']:.0f} ms wall")
+        return
+    truth = load_truth(files)
+    truth_ja = japanese_urls(truth)
+    responses = sum(1 for r in truth.values() if r.get("status") is not None)
+    work = ROOT / "bench" / "work" / "bench_extract"
+    work.mkdir(parents=True, exist_ok=True)
+    results = {arm: launch(arm, files, work) for arm in args.arms.split(",")}
+
+    print(f"\n{len(files)} WARC files, {responses:,} HTTP responses, {len(truth_ja):,} Japanese HTML pages "
+          f"(HTTP 200) in the truth; {os.cpu_count()} cores, one process per arm\n")
+    print("| pipeline | docs / s / core | wall s | CPU s | Japanese found (recall) | non-Japanese kept | peak RSS main / child MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    rows = {}
+    for arm, r in results.items():
+        found = len(r["kept_urls"] & truth_ja)
+        rate = responses / r["cpu_s"]
+        rows[arm] = {"docs_per_cpu_s": rate, "wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "found": found,
+                     "recall": found / max(len(truth_ja), 1), "false": len(r["kept_urls"] - truth_ja),
+                     "main_rss_mb": r["main_peak_rss_mb"], "child_rss_mb": r["child_peak_rss_mb"]}
+        w = rows[arm]
+        print(f"| {arm} | {rate:,.0f} | {w['wall_s']:.1f} | {w['cpu_s']:.1f} | {found:,} / {len(truth_ja):,} "
+              f"({w['recall']:.2%}) | {w['false']:,} | {w['main_rss_mb']:.0f} / {w['child_rss_mb']:.0f} |")
+    if "corpusforge" in rows:
+        for other in (a for a in rows if a != "corpusforge"):
+            ratio = rows["corpusforge"]["docs_per_cpu_s"] / rows[other]["docs_per_cpu_s"]
+            ok = ratio >= TARGET_RATIO and rows["corpusforge"]["recall"] >= rows[other]["recall"]
+            print(f"\ncorpusforge / {other}: {ratio:.1f}x docs per CPU-second, recall "
+                  f"{rows['corpusforge']['recall']:.2%} vs {rows[other]['recall']:.2%} "
+                  f"({'meets' if ok else 'MISSES'} the {TARGET_RATIO:.0f}x target at same or better recall)")
+        stages = results["corpusforge"].get("stages", [])
+        if stages:
+            print("\ncorpusforge time by stage (s): " + ", ".join(f"{s['name']} {s['seconds']:.2f}" for s in stages))
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "bench_extract.json", "w", encoding="utf-8") as f:
+        json.dump({"args": {k: v for k, v in vars(args).items() if k not in ("arm", "kept", "result", "paths")},
+                   "responses": responses, "japanese": len(truth_ja), "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
