@@ -89,7 +89,7 @@ def generate(out: Path, docs: int, files: int, family_share: float, seed: int) -
 class TreeRss:
     """Samples the summed RSS of a process and its descendants (needs psutil)."""
 
-    def __init__(self, pid: int, every_s: float = 0.1) -> None:
+    def __init__(self, pid: int, every_s: float = 0.02) -> None:
         self.peak = 0
         self.ok = True
         try:

@@ -48,7 +48,10 @@ def bench_documents(n: int, seed: int = 0) -> list[str]:
     """``n`` Japanese documents of exactly ``DOC_CHARS`` characters (colleague's generator
     when available, else the dedup test generator)."""
     try:
-        from corpusforge.synth import japanese_documents  # type: ignore[attr-defined]
+        try:
+            from corpusforge.synth import japanese_documents  # type: ignore[attr-defined]
+        except ImportError:
+            from corpusforge.synth.compose import japanese_documents  # type: ignore[no-redef]
 
         docs = [d["text"] for d in japanese_documents(n, seed=seed, min_chars=DOC_CHARS)]
         source = "corpusforge.synth.japanese_documents"

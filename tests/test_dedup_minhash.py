@@ -9,7 +9,8 @@ import pytest
 from datasketch import LeanMinHash, MinHash
 
 from corpusforge.dedup.families import japanese_text, shingle_set, true_jaccard
-from corpusforge.dedup.minhash import MinHasher, MinHashParams, char_shingle_hash32, jaccard_estimate, load_minhash_params
+from corpusforge.dedup.minhash import (MinHasher, MinHashParams, char_shingle_hash32, jaccard_estimate,
+                                       load_minhash_params)
 from corpusforge.dedup.normalize import normalize_for_dedup
 from corpusforge.dedup.scurve import detection_probability, scurve_table, threshold
 from corpusforge.dedup.stages import ExactDedup, MinHashSignatures, NearDuplicateFilter

@@ -131,7 +131,8 @@ class MinHashParams:
         allowed = set(cls.__dataclass_fields__)
         unknown = sorted(set(d) - allowed - {"num_perm"})
         if unknown:
-            raise ValueError(f"unknown minhash parameter(s) {', '.join(unknown)}; accepted: {', '.join(sorted(allowed))}")
+            raise ValueError(f"unknown minhash parameter(s) {', '.join(unknown)}; "
+                             f"accepted: {', '.join(sorted(allowed))}")
         p = cls(**{k: v for k, v in d.items() if k in allowed})
         p.validate()
         if "num_perm" in d and int(d["num_perm"]) != p.num_perm:

@@ -5,8 +5,8 @@ Steps (each a set of independent tasks with a marker in ``OUT/_done/dedup_<step>
 1. ``manifest``  one small task: lists ``OUT/signatures/*``, checks every file, numbers
    the documents (global index = file offset + row, files in key order) and plans the
    partitions. Frozen in ``OUT/dedup/manifest.json`` so a re-run uses the same plan.
-2. ``buckets``   task = (group of <= ``rows_per_task`` rows, band): reads one band column,
-   writes (band key, node) sorted by band key -- a sorted run.
+2. ``buckets``   task = (group of <= ``rows_per_task`` rows, chunk of bands): reads the
+   chunk's band columns, writes per band (band key, node) sorted by band key -- a run.
 3. ``pairs``     task = band-key range: for every band, the slices of all runs that fall
    in the range are merged; each bucket of >= 2 documents gives edges from its smallest
    node to the others; edges deduplicated, written by hash slot of the node.
@@ -54,7 +54,7 @@ MAX_PRIORITY = (1 << PRIORITY_BITS) - 1
 KEEP_RULES = ("longest", "best_quality", "newest")
 EXACT_BAND = "bx"
 STEPS = ("manifest", "buckets", "pairs", "cc", "final", "drop")
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 _PASSIVE_KEYS = {"enabled", "minhash", "date_column", "score_column"}  # read by other parts
 
 
@@ -236,6 +236,7 @@ def _plan(out: Path, cfg: DedupConfig, workers: int, world_size: int | None) -> 
     parts = int(cfg.partitions) or 2 * max(1, workers, world_size or 1)
     rows_per_task = int(cfg.rows_per_task)
     bands = [f"b{i:03d}" for i in range(params.bands)] + ([EXACT_BAND] if cfg.exact else [])
+    groups = _groups_of_slices(entries, rows_per_task)
     return {
         "format": MANIFEST_FORMAT,
         "params": params.to_dict(),
@@ -245,7 +246,8 @@ def _plan(out: Path, cfg: DedupConfig, workers: int, world_size: int | None) -> 
         "index_end": offset,
         "bases": bases,
         "bands": bands,
-        "bucket_groups": _groups_of_slices(entries, rows_per_task),
+        "bucket_groups": groups,
+        "bucket_band_chunks": _band_chunks(bands, max(1, math.ceil(2 * parts / len(groups)))),
         "drop_tasks": _groups_of_files(entries, rows_per_task),
         "pair_partitions": max(parts, math.ceil(total / rows_per_task)),
         "partitions": parts,
@@ -277,6 +279,12 @@ def _groups_of_slices(entries: list[dict[str, Any]], limit: int) -> list[list[li
     return groups
 
 
+def _band_chunks(bands: list[str], chunks: int) -> list[list[str]]:
+    """Bands split into ``chunks`` nearly equal consecutive lists (bucket tasks per group)."""
+    chunks = min(chunks, len(bands))
+    return [bands[i * len(bands) // chunks:(i + 1) * len(bands) // chunks] for i in range(chunks)]
+
+
 def _groups_of_files(entries: list[dict[str, Any]], limit: int) -> list[list[int]]:
     tasks: list[list[int]] = []
     cur: list[int] = []
@@ -296,16 +304,20 @@ def _groups_of_files(entries: list[dict[str, Any]], limit: int) -> list[list[int
 # keep rule -> node keys
 
 
-def priorities(sf: SignatureFile, keep: str) -> np.ndarray:
-    """Per-row priority (smaller = keep first) in PRIORITY_BITS bits."""
+PRIORITY_COLUMN = {"longest": "length", "newest": "date", "best_quality": "score"}
+
+
+def priorities(values: np.ndarray, keep: str) -> np.ndarray:
+    """Per-row priority (smaller = keep first) in PRIORITY_BITS bits, from the keep rule's
+    column (``length``, ``date`` with -1 for none, ``score`` with NaN for none)."""
     if keep == "longest":
-        length = sf.column("length").astype(np.int64)
+        length = values.astype(np.int64)
         return (MAX_PRIORITY - np.clip(length, 0, MAX_PRIORITY)).astype(np.uint64)
     if keep == "newest":
-        date = sf.column("date").astype(np.int64)
+        date = values.astype(np.int64)
         hours = np.clip(date // 3600, 0, MAX_PRIORITY - 1)
         return np.where(date >= 0, (MAX_PRIORITY - 1) - hours, MAX_PRIORITY).astype(np.uint64)
-    score = sf.column("score").astype(np.float32)
+    score = values.astype(np.float32)
     bits = score.view(np.uint32)
     sortable = np.where(bits >> np.uint32(31), ~bits, bits | np.uint32(0x80000000))  # order-preserving
     top = (sortable >> np.uint32(32 - PRIORITY_BITS)).astype(np.uint64)
@@ -316,26 +328,34 @@ def priorities(sf: SignatureFile, keep: str) -> np.ndarray:
 # tasks (top-level functions: they run in worker processes)
 
 
-def _task_buckets(out_s: str, group: int, band: str) -> dict[str, Any]:
+def _task_buckets(out_s: str, group: int, chunk: int) -> dict[str, Any]:
+    """Sorted runs (band key, node) of one group of rows for a chunk of bands; each
+    signature file is read once for all the chunk's bands."""
     out = Path(out_s)
     man = load_manifest(out)
     keep = man["config"]["keep"]
-    keys_parts, node_parts = [], []
+    bands = man["bucket_band_chunks"][chunk]
+    cols = {band: ("text_hash" if band == EXACT_BAND else band_column(int(band[1:]))) for band in bands}
+    keys: dict[str, list[np.ndarray]] = {band: [] for band in bands}
+    node_parts = []
     for file_i, start, stop in man["bucket_groups"][group]:
         entry = man["files"][file_i]
         sf = SignatureFile(out / entry["path"])
         if sf.num_rows != entry["rows"]:
             raise SignatureFileError(f"{sf.path}: has {sf.num_rows} rows, the dedup manifest recorded "
                                      f"{entry['rows']} (file changed during the phase)")
-        col = "text_hash" if band == EXACT_BAND else band_column(int(band[1:]))
-        keys_parts.append(sf.column(col)[start:stop].astype(np.uint64))
+        data = sf.columns(sorted(set(cols.values()) | {PRIORITY_COLUMN[keep]}))
+        for band, col in cols.items():
+            keys[band].append(data[col][start:stop].astype(np.uint64))
         index = np.arange(entry["offset"] + start, entry["offset"] + stop, dtype=np.uint64)
-        node_parts.append((priorities(sf, keep)[start:stop] << np.uint64(INDEX_BITS)) | index)
-    keys = np.concatenate(keys_parts) if keys_parts else np.empty(0, np.uint64)
+        priority = priorities(data[PRIORITY_COLUMN[keep]][start:stop], keep)
+        node_parts.append((priority << np.uint64(INDEX_BITS)) | index)
     nodes = np.concatenate(node_parts) if node_parts else np.empty(0, np.uint64)
-    order = np.argsort(keys, kind="stable")
-    _save_arrays(_run_prefix(out, band, group), {"keys": keys[order], "nodes": nodes[order]})
-    return {"rows": int(len(keys))}
+    for band in bands:
+        k = np.concatenate(keys.pop(band)) if node_parts else np.empty(0, np.uint64)
+        order = np.argsort(k)  # order within a bucket does not matter downstream
+        _save_arrays(_run_prefix(out, band, group), {"keys": k[order], "nodes": nodes[order]})
+    return {"rows": int(len(nodes)), "bands": len(bands)}
 
 
 def _band_runs(out: Path, man: dict[str, Any], band: str) -> list[tuple[Path, bool]]:
@@ -660,16 +680,16 @@ def run_dedup_phase(output_dir: str | Path, dedup_config: Mapping[str, Any] | No
 def _run_steps(run: _Runner, man: dict[str, Any], cfg: DedupConfig) -> dict[str, Any]:
     out_s = str(run.out)
     groups = range(len(man["bucket_groups"]))
-    names = [f"{band}_g{g:05d}" for band in man["bands"] for g in groups]
-    args = [(out_s, g, band) for band in man["bands"] for g in groups]
-    run.step("buckets", names, _task_buckets, args)
+    chunks = range(len(man["bucket_band_chunks"]))
+    names = [f"g{g:05d}_c{c:03d}" for g in groups for c in chunks]
+    run.step("buckets", names, _task_buckets, [(out_s, g, c) for g in groups for c in chunks])
 
     qs = range(man["pair_partitions"])
     pair_res = run.step("pairs", [f"q{q:05d}" for q in qs], _task_pairs, [(out_s, q) for q in qs])
     edges = sum(r["edges"] for r in pair_res)
     parts = _cc_partitions(run, man, edges, cfg)
 
-    rnd, round_edges = 0, edges
+    rnd = 0
     if edges:
         while True:
             rnd += 1
@@ -677,7 +697,6 @@ def _run_steps(run: _Runner, man: dict[str, Any], cfg: DedupConfig) -> dict[str,
                 raise DedupError(f"connected components did not converge in {cfg.max_rounds} rounds")
             res = run.step("cc", [f"r{rnd:03d}_p{p:05d}" for p in range(parts)], _task_cc,
                            [(out_s, rnd, p, parts) for p in range(parts)])
-            round_edges = sum(r["edges"] for r in res)
             if sum(r["violations"] for r in res) == 0:
                 break
     final_res = run.step("final", [f"p{p:05d}" for p in range(parts)], _task_final,
@@ -707,7 +726,7 @@ def _run_steps(run: _Runner, man: dict[str, Any], cfg: DedupConfig) -> dict[str,
         "cc_rounds": rnd,
         "cc_partitions": parts,
         "pair_partitions": man["pair_partitions"],
-        "bucket_tasks": len(man["bands"]) * len(man["bucket_groups"]),
+        "bucket_tasks": len(man["bucket_band_chunks"]) * len(man["bucket_groups"]),
         "threshold": round(t, 4),
         "keep": man["config"]["keep"],
         "against": man["config"]["against"],

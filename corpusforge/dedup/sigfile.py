@@ -181,11 +181,18 @@ class SignatureFile:
 
     def column(self, name: str) -> np.ndarray:
         """One column as a NumPy array (nulls: -1 for ``date``, NaN for ``score``)."""
+        return self.columns([name])[name]
+
+    def columns(self, names: list[str]) -> dict[str, np.ndarray]:
+        """Several columns in one read (see ``column`` for nulls)."""
         try:
-            col = self._pf.read(columns=[name]).column(0)
+            table = self._pf.read(columns=list(names))
         except Exception as e:  # noqa: BLE001
-            raise SignatureFileError(f"{self.path}: corrupt signature file, column {name!r} unreadable "
+            raise SignatureFileError(f"{self.path}: corrupt signature file, columns {', '.join(names)} unreadable "
                                      f"({type(e).__name__}: {e})") from None
+        return {name: self._to_numpy(name, table.column(name)) for name in names}
+
+    def _to_numpy(self, name: str, col: pa.ChunkedArray) -> np.ndarray:
         if len(col) != self.num_rows:
             raise SignatureFileError(f"{self.path}: column {name!r} has {len(col)} rows, expected {self.num_rows}")
         if name == "id":
