@@ -215,3 +215,16 @@ def test_signature_does_not_depend_on_the_work_block_size() -> None:
     norm = normalize_for_dedup(text)
     ref.update_batch([norm[i:i + 5] for i in range(len(norm) - 4)])
     np.testing.assert_array_equal(ref.hashvalues, big)
+
+
+def test_fast_nfkc_equals_unicodedata() -> None:
+    import unicodedata
+
+    from corpusforge.dedup.normalize import nfkc
+
+    rng = random.Random(4)
+    pool = ("あがぱアガパｶﾞﾊﾟｱ漢字　！？（）：％／…ＡＢＣａｂｃ１２３abc123 \n\t①㈱㌔ﾟﾞ\u3099\u309a"
+            "\u0301e\u00e9Å\u212b\uff5e\uff5f\u2460")
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)

@@ -12,8 +12,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
+
+# The compatibility characters Japanese web text is full of, mapped to their NFKC form
+# (a character's full compatibility decomposition): replacing them first gives the same
+# NFKC result, and most texts are then already normalised -- a fast check instead of a
+# full NFKC pass, which costs ~0.25 us per character in CPython.
+_COMMON_NFKC = {0x3000: " ", 0x2026: "...", **{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}}
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on typical Japanese text."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    text = text.translate(_COMMON_NFKC)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 def normalize_for_dedup(text: str, lowercase: bool = True, digits_to_zero: bool = False) -> str:
@@ -22,9 +37,9 @@ def normalize_for_dedup(text: str, lowercase: bool = True, digits_to_zero: bool 
     Whitespace is collapsed (not removed) so that re-wrapped lines of the same text hash
     the same while Latin words stay separated.
     """
-    out = unicodedata.normalize("NFKC", text)
+    out = nfkc(text)
     if lowercase:
         out = out.lower()
     if digits_to_zero:
         out = _DIGITS.sub("0", out)
-    return _WHITESPACE.sub(" ", out).strip()
+    return " ".join(out.split())  # same whitespace set as re's \s, twice as fast
