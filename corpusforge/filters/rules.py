@@ -1,0 +1,214 @@
+"""Signals first, decisions second: the base of every quality filter.
+
+A ``QualityFilter`` measures its signals (scalars, ``q_`` prefix) into the document
+metadata, then applies its ``Rule``s. A rule is declarative (signal, comparison,
+threshold, drop reason), so the same decision can be re-applied later to recorded
+signals — in Python (``Rule.fails``) or as a polars expression (``Rule.expr``) over
+``docs/`` and ``removed/`` — without re-reading any text.
+
+Parameter naming convention of all filters:
+
+* ``min_X``   drop when the signal is below the value;
+* ``max_X``   drop when the signal is above the value;
+* ``X_limit`` drop when the signal reaches the value (≥), as in HojiChar / Swallow's
+  "keep if < 0.05".
+
+"Record all signals" mode: a ``RecordAllSignals`` stage at the start of the filter list
+marks each document; the filters after it then only *record* their failing rules (in
+``drop_reasons``, comma-separated, in filter order) and let the document through, so
+every document gets every signal. A ``DropFailed`` stage at the end drops the
+documents that failed, with the first reason, attributed to the filter that failed
+first. Each filter counts ``fails:<reason>`` (what it would remove on its own).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from corpusforge.document import Document
+from corpusforge.stage import Filter, Stage, register
+
+RECORD_ALL_KEY = "_record_all"
+FIRST_FAIL_KEY = "_first_fail"
+DROP_REASONS = "drop_reasons"
+
+_OPS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "lt": (operator.lt, "<"),
+    "le": (operator.le, "<="),
+    "gt": (operator.gt, ">"),
+    "ge": (operator.ge, ">="),
+    "in": (lambda v, t: v in t, "in"),
+    "not_in": (lambda v, t: v not in t, "not in"),
+    "is_true": (lambda v, t: bool(v), "is true"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Drop with ``reason`` when ``signal <op> threshold`` (a missing signal never fails)."""
+
+    reason: str
+    signal: str
+    op: str
+    threshold: Any
+    stage: str = ""
+    param: str = ""
+
+    def __post_init__(self) -> None:
+        if self.op not in _OPS:
+            raise ValueError(f"unknown rule operator {self.op!r}")
+
+    def fails(self, value: Any) -> bool:
+        if value is None:
+            return False
+        return bool(_OPS[self.op][0](value, self.threshold))
+
+    def expr(self) -> Any:
+        """The polars expression that is True where the rule fails (null where the signal is)."""
+        import polars as pl
+
+        col = pl.col(self.signal)
+        t = self.threshold
+        if self.op == "lt":
+            return col < t
+        if self.op == "le":
+            return col <= t
+        if self.op == "gt":
+            return col > t
+        if self.op == "ge":
+            return col >= t
+        if self.op == "in":
+            return col.is_in(sorted(t))
+        if self.op == "not_in":
+            return ~col.is_in(sorted(t))
+        return col.cast(pl.Boolean)
+
+    def describe(self) -> str:
+        sym = _OPS[self.op][1]
+        if self.op == "is_true":
+            return f"{self.signal} is true"
+        t = sorted(self.threshold) if isinstance(self.threshold, (set, frozenset)) else self.threshold
+        return f"{self.signal} {sym} {t}"
+
+
+def threshold(value: Any, param: str, kind: type = float) -> Any:
+    """Validate a threshold parameter (None disables its rule)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{param} must be a number, got {value!r}")
+    return kind(value)
+
+
+def per_n_thresholds(value: Any, param: str, allowed: range) -> dict[int, float]:
+    """A mapping n → threshold from YAML (keys may be strings); validated against ``allowed``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{param} must be a mapping of n to a threshold, got {value!r}")
+    out: dict[int, float] = {}
+    for k, v in value.items():
+        n = int(k)
+        if n not in allowed:
+            raise ValueError(f"{param}: n={n} outside {allowed.start}..{allowed.stop - 1}")
+        if v is not None:
+            out[n] = threshold(v, f"{param}[{n}]")
+    return dict(sorted(out.items()))
+
+
+class QualityFilter(Filter):
+    """A filter that measures signals, stores them, then applies declarative rules."""
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__(name)
+        self._active: list[Rule] | None = None
+
+    def measure(self, doc: Document) -> dict[str, Any]:
+        """The signals of this filter for ``doc`` (scalars; keys with the ``q_`` prefix)."""
+        raise NotImplementedError
+
+    def rules(self) -> list[Rule | None]:
+        """The rules of the current thresholds (None entries: thresholds set to None, left out)."""
+        return []
+
+    def active_rules(self) -> list[Rule]:
+        return [r for r in self.rules() if r is not None]
+
+    def rule(self, reason: str, signal: str, op: str, value: Any, param: str) -> Rule | None:
+        """A rule bound to this stage, or None when its threshold is None (disabled)."""
+        if value is None:
+            return None
+        return Rule(reason, signal, op, value, self.name, param)
+
+    def check(self, doc: Document) -> str | None:
+        signals = self.measure(doc)
+        meta = doc.metadata
+        meta.update(signals)
+        rules = self._active
+        if rules is None:
+            rules = self._active = self.active_rules()
+        if not meta.get(RECORD_ALL_KEY):
+            for r in rules:
+                if r.fails(signals.get(r.signal)):
+                    return r.reason
+            return None
+        failed = [r.reason for r in rules if r.fails(signals.get(r.signal))]
+        if failed:
+            for reason in failed:
+                self.stats.count(f"fails:{reason}")
+            previous = meta.get(DROP_REASONS) or ""
+            meta[DROP_REASONS] = ",".join([previous] + failed) if previous else ",".join(failed)
+            meta.setdefault(FIRST_FAIL_KEY, self)
+        return None
+
+
+@register
+class RecordAllSignals(Stage):
+    """Start of "record all signals" mode: later filters record failures instead of dropping.
+
+    Pair it with a ``DropFailed`` stage at the end of the filter list.
+    """
+
+    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            meta = doc.metadata
+            meta[RECORD_ALL_KEY] = True
+            meta[DROP_REASONS] = ""
+            meta.pop(FIRST_FAIL_KEY, None)
+            yield doc
+
+
+@register
+class DropFailed(Stage):
+    """End of "record all signals" mode: drop documents whose filters recorded a failure."""
+
+    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            meta = doc.metadata
+            first = meta.pop(FIRST_FAIL_KEY, None)
+            if not meta.pop(RECORD_ALL_KEY, False):
+                yield doc
+                continue
+            reasons = meta.get(DROP_REASONS) or ""
+            if not reasons:
+                yield doc
+                continue
+            reason = reasons.split(",", 1)[0]
+            self.stats.drop(reason)
+            if self.on_drop is not None:
+                self.on_drop(doc, reason, first if isinstance(first, Stage) else self)
+
+
+def check_record_all_pairing(stages: list[Any]) -> None:
+    """Raise ValueError if a RecordAllSignals stage is not followed by a DropFailed stage."""
+    open_at: int | None = None
+    for i, s in enumerate(stages):
+        if isinstance(s, RecordAllSignals):
+            open_at = i
+        elif isinstance(s, DropFailed):
+            open_at = None
+    if open_at is not None:
+        raise ValueError("RecordAllSignals must be followed by a DropFailed stage "
+                         "(otherwise documents that fail are never dropped)")
