@@ -53,6 +53,7 @@ INDEX_MASK = (1 << INDEX_BITS) - 1
 MAX_PRIORITY = (1 << PRIORITY_BITS) - 1
 KEEP_RULES = ("longest", "best_quality", "newest")
 EXACT_BAND = "bx"
+MAX_BANDS_PER_TASK = 8  # a bucket task holds rows_per_task x this many band keys (4M x 8 x 8 B = 256 MB)
 STEPS = ("manifest", "buckets", "pairs", "cc", "final", "drop")
 MANIFEST_FORMAT = 2
 _PASSIVE_KEYS = {"enabled", "minhash", "date_column", "score_column"}  # read by other parts
@@ -247,7 +248,8 @@ def _plan(out: Path, cfg: DedupConfig, workers: int, world_size: int | None) -> 
         "bases": bases,
         "bands": bands,
         "bucket_groups": groups,
-        "bucket_band_chunks": _band_chunks(bands, max(1, math.ceil(2 * parts / len(groups)))),
+        "bucket_band_chunks": _band_chunks(bands, max(math.ceil(2 * parts / len(groups)),
+                                                      math.ceil(len(bands) / MAX_BANDS_PER_TASK))),
         "drop_tasks": _groups_of_files(entries, rows_per_task),
         "pair_partitions": max(parts, math.ceil(total / rows_per_task)),
         "partitions": parts,
