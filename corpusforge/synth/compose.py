@@ -247,7 +247,7 @@ def _education(rng: random.Random, min_chars: int | None) -> ComposedDoc:
     blocks: list[tuple[str, str]] = [("p", expand(edu.LESSON_GENERIC[0], rng, topic=name))]
     heads = list(edu.LESSON_SECTION_HEADINGS)
     blocks.append(("h", heads[0]))
-    sents = [expand(s, rng, topic=name) for s in _subset(lesson["sentences"], rng, 0.9)]
+    sents = [expand(s, rng, topic=name) for s in _subset(lesson["sentences"], rng, 0.75)]
     blocks.extend(_paragraphs(sents, rng, 2, 3))
     k = 1
     others = [t for t in edu.LESSON_TOPICS if t is not lesson]
@@ -263,7 +263,7 @@ def _education(rng: random.Random, min_chars: int | None) -> ComposedDoc:
         elif others:
             extra = others.pop()
             blocks.append(("h", f"{rng.choice(['もっと知りたい', '発展', 'ほかの単元とのつながり'])}：{extra['title']}"))
-            blocks.extend(_paragraphs([expand(s, rng, topic=extra["title"]) for s in _subset(extra["sentences"], rng, 0.7)], rng, 2, 3))
+            blocks.extend(_paragraphs([expand(s, rng, topic=extra["title"]) for s in _subset(extra["sentences"], rng, 0.55)], rng, 2, 3))
         else:
             break
     closing = [("h", rng.choice(["まとめ", "ふり返り"])),
@@ -454,8 +454,10 @@ def _spam(rng: random.Random, min_chars: int | None) -> ComposedDoc:
 def _adult(rng: random.Random, min_chars: int | None) -> ComposedDoc:
     title = rng.choice(["【18禁】アダルト情報まとめ", "無料出会い系サイト比較", "エロ動画ランキング", "大人の出会い掲示板",
                         "アダルトグッズ専門店", "人妻と出会える掲示板"])
-    sents = rng.sample(web.ADULT_SENTENCES, rng.randint(4, 10))
+    sents = rng.sample(web.ADULT_SENTENCES, rng.randint(3, 8))
     blocks = [("p", expand(s, rng)) for s in sents]
+    for _ in range(rng.randint(1, 4)):
+        blocks.insert(rng.randint(0, len(blocks)), ("p", "　".join(rng.sample(web.ADULT_KEYWORDS, rng.randint(3, 7)))))
     _extend_to(blocks, min_chars, lambda: [("p", expand(rng.choice(web.ADULT_SENTENCES), rng))])
     return ComposedDoc("ja_adult", title, blocks, topic="adult")
 
@@ -506,8 +508,9 @@ def japanese_documents(n: int, seed: int = 0, kinds: Sequence[str] | None = None
     restricts the mix (weights of ``JA_KIND_WEIGHTS``); ``min_chars`` lengthens every kind
     to at least that. Documents of one topic share bank sentences; with ``max_jaccard``
     (e.g. 0.5) a draw whose character 5-gram Jaccard to an earlier document exceeds it is
-    replaced by a fresh draw, so the list holds no unplanted near duplicates (a
-    ``ValueError`` says when the banks cannot give ``n`` such documents).
+    replaced by a fresh draw (exact check), so the list holds no unplanted near duplicates;
+    a ``ValueError`` says when the banks cannot give ``n`` such documents (at 0.5 every kind
+    gives 2,000 except ``ja_short``, about 600: short notices are alike by nature).
     Without ``max_jaccard`` document ``i`` does not depend on ``n``.
     """
     if kinds is not None:

@@ -1,15 +1,17 @@
-"""Exact character 5-gram Jaccard against the most similar earlier text, found cheaply.
+"""Exact character 5-gram Jaccard against the most similar earlier text.
 
 Generated documents of the same topic share sentences, so some unplanted pairs are close
 to each other. The generator reports, for every Japanese page, its nearest earlier page
 and their exact Jaccard, so dedup tests can tell a real false positive from a pair that
-is genuinely similar. Candidates come from sampled shingles (a shingle is an anchor when
-its hash is 0 mod ``sample_mod``); the top candidates by shared anchors get the exact score.
+is genuinely similar; ``japanese_documents(max_jaccard=...)`` uses the same index to keep
+such pairs out. The index is a full inverted index over shingle hashes: one
+``numpy.bincount`` over the postings of a query's shingles gives its exact intersection
+with every earlier text (no sampling, so no missed pairs).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from array import array
 from typing import Hashable
 
 import numpy as np
@@ -62,44 +64,40 @@ def text_jaccard(a: str, b: str) -> float:
 class SimilarityIndex:
     """Texts added so far, queried for the most similar one by exact 5-gram Jaccard."""
 
-    def __init__(self, sample_mod: int = 8, candidates: int = 3, max_postings: int = 400) -> None:
-        self.sample_mod = np.uint64(sample_mod)
-        self.candidates = candidates
-        self.max_postings = max_postings
-        self._sets: list[np.ndarray] = []
+    def __init__(self) -> None:
         self._keys: list[Hashable] = []
-        self._postings: dict[int, list[int]] = defaultdict(list)
+        self._sizes = array("q")
+        self._postings: dict[int, array] = {}
 
     def __len__(self) -> int:
         return len(self._keys)
 
-    def _anchors(self, hashes: np.ndarray) -> np.ndarray:
-        anchors = hashes[hashes % self.sample_mod == 0]
-        return anchors if anchors.size else hashes[:4]
-
     def nearest(self, text: str | np.ndarray) -> tuple[Hashable | None, float]:
-        """Key and Jaccard of the most similar added text (``(None, 0.0)`` if none shares an anchor)."""
+        """Key and exact Jaccard of the most similar added text (``(None, 0.0)`` when none shares a shingle).
+
+        Ties go to the earliest added text.
+        """
         hashes = shingle_hashes(text) if isinstance(text, str) else text
-        votes: dict[int, int] = defaultdict(int)
-        for a in self._anchors(hashes).tolist():
-            posting = self._postings.get(a)
-            if posting and len(posting) < self.max_postings:
-                for doc in posting:
-                    votes[doc] += 1
-        if not votes:
+        n = len(self._keys)
+        if n == 0 or hashes.size == 0:
             return None, 0.0
-        top = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[: self.candidates]
-        best_doc, best = None, -1.0
-        for doc, _ in top:
-            score = jaccard(hashes, self._sets[doc])
-            if score > best:
-                best_doc, best = doc, score
-        return self._keys[best_doc], best
+        lists = [np.frombuffer(p, dtype=np.int32) for p in map(self._postings.get, hashes.tolist()) if p is not None]
+        if not lists:
+            return None, 0.0
+        inter = np.bincount(np.concatenate(lists), minlength=n)
+        scores = inter / (np.frombuffer(self._sizes, dtype=np.int64) + hashes.size - inter)
+        best = int(np.argmax(scores))
+        return self._keys[best], float(scores[best])
 
     def add(self, key: Hashable, text: str | np.ndarray) -> None:
         hashes = shingle_hashes(text) if isinstance(text, str) else text
         doc = len(self._keys)
         self._keys.append(key)
-        self._sets.append(hashes)
-        for a in self._anchors(hashes).tolist():
-            self._postings[a].append(doc)
+        self._sizes.append(int(hashes.size))
+        postings = self._postings
+        for h in hashes.tolist():
+            posting = postings.get(h)
+            if posting is None:
+                postings[h] = array("i", (doc,))
+            else:
+                posting.append(doc)
