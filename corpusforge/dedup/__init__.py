@@ -4,5 +4,7 @@ dedup phase (sorted band buckets -> candidate pairs -> partitioned connected com
 
 from corpusforge.dedup.phase import DedupConfig, read_drop_list, run_dedup_phase
 from corpusforge.dedup.sigfile import DedupError, SignatureFileError
+from corpusforge.dedup.standalone import apply_drop_list, dedup_files, sign_files
 
-__all__ = ["DedupConfig", "DedupError", "SignatureFileError", "read_drop_list", "run_dedup_phase"]
+__all__ = ["DedupConfig", "DedupError", "SignatureFileError", "apply_drop_list", "dedup_files", "read_drop_list",
+           "run_dedup_phase", "sign_files"]
