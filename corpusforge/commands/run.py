@@ -106,6 +106,10 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
     if bad:
         raise CliError(f"unknown phase(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")
     status = EXIT_OK
+    if rank is not None and "extract" in phases and "dedup" in phases:
+        print("array mode: running the extract phase only; run the dedup phase as its own array job "
+              "(--phases dedup) once every extract task is done", file=sys.stderr)
+        phases = ["extract"]
     if "extract" in phases:
         reader_cfg = (cfg.get("writer") or {})
         res = run_documents_phase("extract", inputs, output,
@@ -119,22 +123,27 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
             print(f"\n{len(res.failed)} input file(s) failed:", file=sys.stderr)
             for path, msg in res.failed:
                 print(f"  {path}: {msg}", file=sys.stderr)
-    if "dedup" in phases and status == EXIT_OK and rank is None:
+    if "dedup" in phases and status == EXIT_OK:
         dedup_cfg = cfg.get("dedup") or {}
         if dedup_cfg.get("enabled", True):
-            status = max(status, _run_dedup(output, dedup_cfg, workers, progress))
+            status = max(status, _run_dedup(output, dedup_cfg, workers, rank, world_size, progress))
     print(f"\noutput: {output}")
     return status
 
 
-def _run_dedup(output: Path, dedup_cfg: dict[str, Any], workers: int, progress: bool) -> int:
-    try:
-        from corpusforge.dedup import run_dedup_phase  # type: ignore[attr-defined]
-    except ImportError:
-        return EXIT_OK
+def _run_dedup(output: Path, dedup_cfg: dict[str, Any], workers: int, rank: int | None,
+               world_size: int | None, progress: bool) -> int:
+    from corpusforge.dedup import DedupError, run_dedup_phase
+
     if not any((output / "signatures").glob("*")):
+        print("\ndedup: no signatures in the output (no MinHashSignatures stage?): skipped")
         return EXIT_OK
-    summary = run_dedup_phase(output, dedup_cfg, workers=workers, progress=progress)
+    try:
+        summary = run_dedup_phase(output, dedup_cfg, workers=workers, rank=rank, world_size=world_size,
+                                  progress=progress)
+    except DedupError as e:
+        print(f"corpusforge: dedup failed: {e}", file=sys.stderr)
+        return EXIT_FAILED
     print("\ndedup: " + ", ".join(f"{k}={v}" for k, v in summary.items() if not isinstance(v, (dict, list))))
     return EXIT_OK
 
