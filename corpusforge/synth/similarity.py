@@ -81,10 +81,13 @@ class SimilarityIndex:
         n = len(self._keys)
         if n == 0 or hashes.size == 0:
             return None, 0.0
-        lists = [np.frombuffer(p, dtype=np.int32) for p in map(self._postings.get, hashes.tolist()) if p is not None]
-        if not lists:
+        gathered = array("i")
+        for posting in map(self._postings.get, hashes.tolist()):
+            if posting is not None:
+                gathered.extend(posting)
+        if not gathered:
             return None, 0.0
-        inter = np.bincount(np.concatenate(lists), minlength=n)
+        inter = np.bincount(np.frombuffer(gathered, dtype=np.int32), minlength=n)
         scores = inter / (np.frombuffer(self._sizes, dtype=np.int64) + hashes.size - inter)
         best = int(np.argmax(scores))
         return self._keys[best], float(scores[best])

@@ -17,7 +17,7 @@ import random
 import re
 import uuid
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
@@ -41,10 +41,6 @@ NON_HTML_FRACTION = 0.04
 REDIRECT_FRACTION = 0.03
 NOT_FOUND_FRACTION = 0.02
 EMPTY_FRACTION = 0.005
-
-# zlib memLevel 5 instead of the default 8: setting up deflate state dominated the cost of
-# the many small gzip members (request / metadata records); output stays standard gzip.
-_GZIP_MEM_LEVEL = 5
 
 CRAWL_START = datetime(2024, 2, 20, 10, 0, 0)
 USER_AGENT = "CCBot/2.0 (https://commoncrawl.org/faq/)"
@@ -106,7 +102,7 @@ class _Page:
     truth: dict[str, Any]
     doc: ComposedDoc | None = None
     site: Site | None = None
-    extra_truth: dict[str, Any] = field(default_factory=dict)
+    nearest: tuple[Any, Any, float] | None = None  # (shingle hashes, nearest key, Jaccard) if known
 
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
@@ -175,7 +171,7 @@ class WarcRecordWriter:
     def encode(self, raw: bytes) -> bytes:
         if not self.gzip:
             return raw
-        comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, 31, _GZIP_MEM_LEVEL)
+        comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, 31)
         return comp.compress(raw) + comp.flush()
 
     def write_raw(self, data: bytes) -> int:
@@ -416,17 +412,20 @@ class WarcGenerator:
         return page
 
     def _japanese_original(self, rng: random.Random, i: int) -> _Page:
-        best: tuple[float, ComposedDoc] | None = None
+        best: tuple[float, ComposedDoc, Any] | None = None
         for attempt in range(8):
             crng = random.Random(f"corpusforge-warc-ja:{self.seed}:{i}:{attempt}")
             doc = compose_japanese(pick_ja_kind(crng), crng)
-            _, score = self.similar.nearest(doc.text)
+            hashes = shingle_hashes(doc.text)
+            key, score = self.similar.nearest(hashes)
             if best is None or score < best[0]:
-                best = (score, doc)
+                best = (score, doc, (hashes, key, score))
             if score <= self.max_unplanted_jaccard:
                 break
         assert best is not None
-        return self._render(best[1], rng, i, japanese=True, lang="ja")
+        page = self._render(best[1], rng, i, japanese=True, lang="ja")
+        page.nearest = best[2]  # the index does not change before finish_truth uses it
+        return page
 
     def _near_dup(self, source: _Page, rng: random.Random, i: int) -> _Page:
         fraction = rng.choice([0.0, 0.02, 0.05, 0.1, 0.1, 0.15, 0.2, 0.3])
@@ -579,8 +578,10 @@ class WarcGenerator:
         truth.update(page.truth)
         text = truth.get("main_text")
         if truth["is_japanese"] and text:
-            hashes = shingle_hashes(text)
-            key, score = self.similar.nearest(hashes)
+            hashes, key, score = page.nearest or (None, None, 0.0)
+            if hashes is None:
+                hashes = shingle_hashes(text)
+                key, score = self.similar.nearest(hashes)
             if key is not None:
                 truth["nearest_ja_url"], truth["nearest_ja_jaccard"] = key, round(score, 4)
             self.similar.add(page.url, hashes)
