@@ -130,3 +130,13 @@ def test_max_char_run_and_compression() -> None:
     assert a.max_char_run == 250
     assert 0 < a.compression_ratio < 0.3
     assert TextAnalysis("").compression_ratio == 0.0 and TextAnalysis("").max_char_run == 0
+
+
+def test_ellipsis_sentences_counted_by_lines_equal_the_sentence_definition() -> None:
+    rng = random.Random(21)
+    pieces = ["あいう", "…", "・", "。", "！", "?", " ", "\u3000", "\r", "\n", "えお", "…。", "・・・"]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        sents = [s for line in text.split("\n") for s in SENTENCE.findall(line)]
+        expected = sum(1 for s in sents if s.strip().endswith(("・", "…")))
+        assert TextAnalysis(text).sentence_stats()[3] == expected, repr(text)

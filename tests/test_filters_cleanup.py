@@ -98,3 +98,13 @@ def test_text_repair_and_width_and_unicode_normalizers() -> None:
     d = mapped(WidthNormalizer(), "ｶﾞｲﾄﾞﾌﾞｯｸ ＡＢＣ１２３…！")
     assert d.text == "ガイドブック ABC123…！" and d.metadata["q_width_normalized"] == 15
     assert mapped(UnicodeNormalizer("NFKC"), "ＡＢＣ").text == "ABC"
+
+
+def test_footer_trimmer_can_keep_content_after_a_widget_heading() -> None:
+    text = "\n".join(BODY + ["お知らせ", "来月から講座の会場が駅前の市民センターに変わりますので、ご注意ください。",
+                         "Copyright © 2024 古文書ブログ"])
+    swallow = mapped(FooterTrimmer(), text)
+    assert swallow.text == "\n".join(BODY)            # Swallow's rule cuts at the heading
+    careful = mapped(FooterTrimmer(content_line_chars=30), text)
+    assert careful.text == "\n".join(text.split("\n")[:-1])
+    assert careful.metadata["q_footer_lines_removed"] == 1

@@ -143,7 +143,11 @@ class TextAnalysis:
         if "sentence_stats" not in self._cache:
             sents = self.sentences
             lengths = list(map(len, sents))
-            ellipsis = sum(1 for s in sents if s.rstrip().endswith(_ELLIPSIS_ENDINGS)) if sents else 0
+            ellipsis = 0
+            if "・" in self.text or "…" in self.text:
+                # only a line's last sentence can lack a terminator, so a sentence ends in ・ or …
+                # exactly when its line does (after stripping white space)
+                ellipsis = sum(1 for line in self.lines if line.rstrip().endswith(_ELLIPSIS_ENDINGS))
             self._cache["sentence_stats"] = (len(sents), sum(lengths), max(lengths, default=0), ellipsis)
         return self._cache["sentence_stats"]
 

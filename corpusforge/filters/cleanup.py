@@ -149,12 +149,17 @@ class FooterTrimmer(Mapper):
 
     Swallow Corpus: N = 10 lines, a line is a footer when the characters of the footer
     keywords it contains (longest keywords removed first) are more than 30% of its
-    characters. Signals: ``q_footer_lines_removed``, ``q_footer_chars_removed``.
+    characters. With ``content_line_chars`` set, a footer-like line (a widget heading
+    such as お知らせ or ランキング) followed by a content line — at least that many
+    characters, ending a sentence with 。！？, not itself footer-like — is not a cut point.
+    Signals: ``q_footer_lines_removed``, ``q_footer_chars_removed``.
     """
 
     def __init__(self, keywords: str | list[str] = "wordlists/footer_keywords.txt", last_lines: int = 10,
-                 min_keyword_share: float = 0.3, config_dir: str | None = None, name: str | None = None) -> None:
+                 min_keyword_share: float = 0.3, content_line_chars: int | None = None,
+                 config_dir: str | None = None, name: str | None = None) -> None:
         super().__init__(name)
+        self.content_line_chars = threshold(content_line_chars, "content_line_chars", int)
         words = _lines_of(keywords, config_dir)
         self.keywords = sorted(set(words), key=lambda w: (-len(w), w))
         self.any_keyword = re.compile("|".join(re.escape(w) for w in self.keywords)) if self.keywords else None
@@ -171,11 +176,17 @@ class FooterTrimmer(Mapper):
                 line = line.replace(w, "")
         return (total - len(line)) / total
 
+    def _is_content(self, line: str) -> bool:
+        return (len(line) >= (self.content_line_chars or 0) and any(m in line for m in "。！？")
+                and self.keyword_share(line) <= self.min_keyword_share)
+
     def apply(self, doc: Document) -> Document:
         lines = doc.text.split("\n")
         cut = len(lines)
         for i in range(max(0, len(lines) - self.last_lines), len(lines)):
             if self.keyword_share(lines[i]) > self.min_keyword_share:
+                if self.content_line_chars is not None and any(self._is_content(x) for x in lines[i + 1:]):
+                    continue
                 cut = i
                 break
         removed_lines = len(lines) - cut

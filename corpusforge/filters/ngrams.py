@@ -100,18 +100,31 @@ class NgramIndex:
         lcp = self._equal_chars(first[1:] ^ first[:-1], bits, per_word, min(per_word, n_max))
         if n_words > 1 and tie.any():
             # positions that share their first word: order them by the following words
+            n_ties = int(np.count_nonzero(tie))
             slots = np.zeros(L, dtype=bool)
             slots[1:] |= tie
             slots[:-1] |= tie
             slots = np.flatnonzero(slots)
             sub = order[slots]
-            keys = [word(w, sub) for w in range(n_words - 1, 0, -1)] + [first[slots]]
-            order[slots] = sub[np.lexsort(keys)]
+            full = n_ties * 8 > L   # many ties: pack the next words for all positions by slicing
+            rest = [word(w) if full else None for w in range(1, n_words)]
+
+            def at(w: int, idx: Any) -> Any:
+                return rest[w - 1][idx] if full else word(w, idx)
+
+            if n_words == 2:
+                # one integer key per tied position: (group of equal first words, second word)
+                group = np.concatenate(([0], np.cumsum(first[slots][1:] != first[slots][:-1])))
+                key = (group.astype(np.uint64) << np.uint64(bits * per_word)) | at(1, sub)
+                order[slots] = sub[np.argsort(key, kind="stable")]
+            else:
+                keys = [at(w, sub) for w in range(n_words - 1, 0, -1)] + [first[slots]]
+                order[slots] = sub[np.lexsort(keys)]
             pairs = np.flatnonzero(tie)
             left, right = order[pairs], order[pairs + 1]
             still = np.ones(len(pairs), dtype=bool)
             for w in range(1, n_words):
-                diff = word(w, right) ^ word(w, left)
+                diff = at(w, right) ^ at(w, left)
                 add = self._equal_chars(diff, bits, per_word, min(per_word, n_max - w * per_word))
                 lcp[pairs] += add * still
                 still &= diff == 0
