@@ -9,8 +9,9 @@ On the generated WARC set (truth sidecar from ``corpusforge.synth``):
    reference set it keeps (the requirement is ≥ 99.5%), the share of the truly
    non-Japanese pages it rejects, its recall against the truth, and µs per page.
 
-Variants: the shipped ``JapanesePrecheck`` settings, the byte scans alone (no
-declaration rules), and a Swallow-Corpus-style test: ``<html … lang="ja`` on the raw
+Variants: the shipped ``JapanesePrecheck`` settings (byte scans), the same with its
+two optional declaration rules on (``<html lang="ja">``, declared Japanese charset),
+and a Swallow-Corpus-style test: ``<html … lang="ja`` on the raw
 bytes (their regex) OR a title that looks Japanese. Swallow scores the title with a
 character n-gram linear model that is not public as a file; this script stands in for
 it with "the title, decoded as UTF-8 → Shift_JIS → EUC-JP like theirs, has at least
@@ -118,11 +119,13 @@ def main() -> None:
 
     shipped = next(e for e in load_config("extract")["extract"] if e["stage"] == "JapanesePrecheck")
     params = {k: v for k, v in shipped.items() if k not in ("stage", "_base")}
-    default = JapanesePrecheck(**params)
-    bytes_only = JapanesePrecheck(**{**params, "pass_html_lang": False, "pass_declared_charset": False})
+    shipped_pre = JapanesePrecheck(**params)
+    with_declarations = JapanesePrecheck(**{**params, "pass_html_lang": True, "pass_declared_charset": True})
     variants = [
-        ("corpusforge JapanesePrecheck (shipped settings)", lambda raw, md: default.rule(raw, md.get("http_charset")) is not None),
-        ("corpusforge byte scans only (no lang / charset rules)", lambda raw, md: bytes_only.rule(raw, md.get("http_charset")) is not None),
+        ("corpusforge JapanesePrecheck (shipped: byte scans)",
+         lambda raw, md: shipped_pre.rule(raw, md.get("http_charset")) is not None),
+        ("corpusforge + lang=ja and declared-charset rules",
+         lambda raw, md: with_declarations.rule(raw, md.get("http_charset")) is not None),
         ("Swallow-style: html lang=ja OR Japanese title", lambda raw, md: swallow_style(raw)),
     ]
     rows = [measure(n, f, pages, reference, truth_ja) for n, f in variants]
