@@ -41,6 +41,8 @@ NON_HTML_FRACTION = 0.04
 REDIRECT_FRACTION = 0.03
 NOT_FOUND_FRACTION = 0.02
 EMPTY_FRACTION = 0.005
+# Non-Japanese pages whose template wrongly says lang="ja" (a trap for lang-only pre-checks).
+WRONG_JA_LANG_FRACTION = 0.015
 
 CRAWL_START = datetime(2024, 2, 20, 10, 0, 0)
 USER_AGENT = "CCBot/2.0 (https://commoncrawl.org/faq/)"
@@ -385,7 +387,7 @@ class WarcGenerator:
             template = rng.choice(("blog", "blog", "news") if lang == "en_on_ja_site" else ("blog", "blog", "news", "minimal"))
             site = site or self.sites.pick(_POOL_FOR_LANG[lang], rng)
             real = charset or _weighted(rng, OTHER_CHARSETS[lang])
-            lang_attr = "ja" if rng.random() < 0.03 else rng.choice(LANG_ATTRS[lang])
+            lang_attr = "ja" if rng.random() < WRONG_JA_LANG_FRACTION else rng.choice(LANG_ATTRS[lang])
             title = doc.title
         lie = rng.random() < (self.lying_header_fraction if japanese else 0.04)
         http_label, meta_label = _declarations(rng, real, lie, japanese)
