@@ -29,7 +29,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rank", type=int, help="run only this task (array mode; default from "
                    "SLURM_ARRAY_TASK_ID / PBS_ARRAY_INDEX / SGE_TASK_ID)")
     p.add_argument("--world-size", type=int, help="number of tasks of the phase (array mode)")
-    p.add_argument("--phases", default="extract,dedup", help="comma-separated phases to run (default: extract,dedup)")
+    p.add_argument("--phases", default="extract,dedup,apply",
+                   help="comma-separated phases to run (default: extract,dedup,apply; apply writes the "
+                        "documents without near-duplicates to OUT/deduped/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -101,15 +103,15 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
     from corpusforge.executors.phase import run_documents_phase
     from corpusforge.executors.summary import summary_table
 
-    known = {"extract", "dedup"}
+    known = {"extract", "dedup", "apply"}
     bad = [p for p in phases if p not in known]
     if bad:
         raise CliError(f"unknown phase(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")
     status = EXIT_OK
-    if rank is not None and "extract" in phases and "dedup" in phases:
-        print("array mode: running the extract phase only; run the dedup phase as its own array job "
-              "(--phases dedup) once every extract task is done", file=sys.stderr)
-        phases = ["extract"]
+    if rank is not None and len(phases) > 1:
+        print(f"array mode: running the {phases[0]} phase only; run each later phase as its own array job "
+              f"(--phases dedup, then --phases apply) once every task of the one before is done", file=sys.stderr)
+        phases = phases[:1]
     if "extract" in phases:
         reader_cfg = (cfg.get("writer") or {})
         res = run_documents_phase("extract", inputs, output,
@@ -127,8 +129,29 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
         dedup_cfg = cfg.get("dedup") or {}
         if dedup_cfg.get("enabled", True):
             status = max(status, _run_dedup(output, dedup_cfg, workers, rank, world_size, progress))
+    if "apply" in phases and status == EXIT_OK:
+        status = max(status, _run_apply(output, workers, rank, world_size, progress))
     print(f"\noutput: {output}")
     return status
+
+
+def _run_apply(output: Path, workers: int, rank: int | None, world_size: int | None, progress: bool) -> int:
+    """Documents of OUT/docs without the near-duplicates of OUT/dedup/drop, to OUT/deduped/."""
+    from corpusforge.dedup import apply_drop_list
+    from corpusforge.executors.summary import summary_table
+
+    drop_dir = output / "dedup" / "drop"
+    summary = output / "dedup" / "summary.json"
+    docs = sorted((output / "docs").glob("*.parquet"))
+    if not docs or not summary.exists():
+        print("\napply: no dedup results in the output: skipped")
+        return EXIT_OK
+    res = apply_drop_list(docs, output / "deduped", drop_dir, workers=workers, progress=progress,
+                          fingerprint=summary.read_text(encoding="utf-8"), rank=rank, world_size=world_size)
+    print(f"\napply: {res.stats.stages[0].docs_out if res.stats.stages else 0:,} documents read, "
+          f"{res.stats.docs_out:,} kept in {output / 'deduped' / 'docs'}")
+    print(summary_table(res.stats))
+    return EXIT_OK if res.ok else EXIT_FAILED
 
 
 def _run_dedup(output: Path, dedup_cfg: dict[str, Any], workers: int, rank: int | None,
