@@ -426,7 +426,7 @@ def _shop(rng: random.Random, min_chars: int | None) -> ComposedDoc:
         value = {"サイズ": f"幅{rng.randint(5, 60)}cm×高さ{rng.randint(5, 60)}cm", "重さ": f"約{rng.randint(50, 2000)}g",
                  "素材": rng.choice(["綿100％", "ステンレス", "ポリエステル", "天然木", "陶器", "アルミニウム"]),
                  "原産国": rng.choice(["日本", "中国", "ベトナム", "タイ"]), "カラー": color,
-                 "セット内容": f"本体、取扱説明書", "お手入れ方法": rng.choice(["手洗いしてください。", "乾いた布で拭いてください。"]),
+                 "セット内容": "本体、取扱説明書", "お手入れ方法": rng.choice(["手洗いしてください。", "乾いた布で拭いてください。"]),
                  "保証期間": f"{rng.randint(1, 3)}年"}[key]
         blocks.append(("p", f"{key}：{value}"))
     if rng.random() < 0.7:

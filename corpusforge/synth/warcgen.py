@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.synth import texts_ja_web as web
-from corpusforge.synth.charsets import codec_for_label, label_lies
+from corpusforge.synth.charsets import label_lies
 from corpusforge.synth.compose import (
     ComposedDoc,
     compose_japanese,
     compose_other,
-    expand,
     near_duplicate,
     pick_ja_kind,
 )
@@ -250,8 +249,12 @@ def _html_content_type(rng: random.Random, label: str | None) -> str:
     mime = "application/xhtml+xml" if rng.random() < 0.01 else "text/html"
     if not label:
         return mime
-    return rng.choice([f"{mime}; charset={label}", f"{mime}; charset={label}", f"{mime};charset={label}",
-                       f'{mime}; charset="{label}"' if rng.random() < 0.2 else f"{mime}; charset={label}"])
+    form = rng.random()
+    if form < 0.05:
+        return f'{mime}; charset="{label}"'
+    if form < 0.30:
+        return f"{mime};charset={label}"
+    return f"{mime}; charset={label}"
 
 
 def _declarations(rng: random.Random, real: str, lie: bool, japanese: bool) -> tuple[str | None, str | None]:
