@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corpusforge.document import Document
-from corpusforge.extract.normalize import Normalize
+from corpusforge.extract.normalize import Normalize, fast_nfkc
 
 
 def norm(text: str, **kw: object) -> str:
@@ -41,3 +41,17 @@ def test_whitespace_cleanup_keeps_paragraphs() -> None:
 def test_empty_text() -> None:
     assert norm("") == ""
     assert norm(" \n\u200b\n ") == ""
+
+
+def test_fast_nfkc_equals_unicodedata() -> None:
+    import random
+    import unicodedata
+
+    rng = random.Random(11)
+    # full-width forms, the ideographic space, half-width katakana, circled numbers,
+    # ligatures, combining marks, kana, kanji and ASCII, mixed at random
+    alphabet = ([chr(c) for c in range(0xFF01, 0xFF9F)] + ["\u3000", "\u2026", "①", "㈱", "ﬁ", "か\u3099", "ｶﾞ"]
+                + list("あいうカキク漢字語abc 123。、「」"))
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert fast_nfkc(text) == unicodedata.normalize("NFKC", text), text

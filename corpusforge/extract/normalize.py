@@ -19,11 +19,32 @@ from corpusforge.document import Document
 from corpusforge.stage import Mapper, register
 
 _FORMS = ("NFKC", "NFC", "NFKD", "NFD", "none")
-_NEWLINES_RE = re.compile("\r\n?|[\u2028\u2029\x85]")
+_RARE_NEWLINES_RE = re.compile("[\u2028\u2029\x85]")
 # zero-width space/joiners, word joiner, BOM, soft hyphen, C0 (except \t \n) and C1 controls, DEL
 _INVISIBLE_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+# the compatibility characters Japanese web text is full of (full-width ASCII, the
+# ideographic space, …) with their NFKC forms
+_COMMON_COMPAT = {"\u3000": " ", "\u2026": "...", **{chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}}
+_COMMON_COMPAT_RE = re.compile("[\u3000\u2026\uff01-\uff5e]")
 _SPACES_RE = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f]+")
-_LINE_EDGE_RE = re.compile("^ +| +$", re.M)
+_ODD_SPACES_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
+
+
+def fast_nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, ~10x faster on typical Japanese text.
+
+    Full NFKC costs ~0.1 µs per character in CPython. Most extracted pages need only the
+    common full-width forms folded: replace those (one ``str.replace`` per distinct
+    character present), and run the full normalization only if the text still is not
+    NFKC (``is_normalized`` is a quick check). Same result, tested against unicodedata.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for ch in set(_COMMON_COMPAT_RE.findall(text)):
+        text = text.replace(ch, _COMMON_COMPAT[ch])
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 @register
@@ -44,18 +65,31 @@ class Normalize(Mapper):
         self.blank_lines_to = "\n" * (max_blank_lines + 1)
 
     def normalize(self, text: str) -> str:
-        """The normalized, cleaned text."""
+        """The normalized, cleaned text.
+
+        Plain ``in`` / ``replace`` / ``split`` do the common cases; regexes run only where
+        their pattern can match (this stage runs on every extracted page).
+        """
         if not text:
             return text
-        text = _NEWLINES_RE.sub("\n", text)
-        if self.remove_invisible:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        ascii_only = text.isascii()
+        if not ascii_only and _RARE_NEWLINES_RE.search(text):
+            text = _RARE_NEWLINES_RE.sub("\n", text)
+        if self.remove_invisible and _INVISIBLE_RE.search(text):
             text = _INVISIBLE_RE.sub("", text)
-        if self.form != "none" and not text.isascii():
+        if self.form == "NFKC" and not ascii_only:
+            text = fast_nfkc(text)
+        elif self.form != "none" and not ascii_only:
             text = unicodedata.normalize(self.form, text)
         if self.collapse_spaces:
-            text = _SPACES_RE.sub(" ", text)
-            text = _LINE_EDGE_RE.sub("", text)
-        text = self.blank_lines_re.sub(self.blank_lines_to, text)
+            if "  " in text or "\t" in text or (not text.isascii() and _ODD_SPACES_RE.search(text)):
+                text = _SPACES_RE.sub(" ", text)
+            if " \n" in text or "\n " in text:
+                text = "\n".join(line.strip(" ") for line in text.split("\n"))
+        if "\n\n" in text:
+            text = self.blank_lines_re.sub(self.blank_lines_to, text)
         return text.strip()
 
     def apply(self, doc: Document) -> Document:
