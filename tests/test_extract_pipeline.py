@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import corpusforge as cf
 from corpusforge.config import load_config
 from corpusforge.pipeline import Pipeline
@@ -57,3 +59,32 @@ def test_mixed_warc(tmp_path: Path) -> None:
     assert stats["CharsetDecode"].counters["bogus.http"] == 1
     for stage in pipe.stages:
         stage.finish()
+
+
+@pytest.mark.timeout(120)
+def test_bad_pages_do_not_stop_the_section() -> None:
+    import random
+
+    from corpusforge.document import Document
+
+    rng = random.Random(5)
+    huge_ja = ("<html><body>" + "<p>とても長いページの一部です。</p>" * 2_500_000 + "</body></html>").encode()
+    assert len(huge_ja) > 50_000_000
+    bomb = ("<html><body>" + "<div>" * 100_000 + "深い入れ子です。ここに本文があります。" + "</div>" * 100_000
+            + "</body></html>").encode()
+    docs = [
+        Document(id="huge", raw=huge_ja, metadata={"http_charset": "utf-8"}),
+        Document(id="garbage", raw=bytes(rng.getrandbits(8) for _ in range(100_000)) + "ですます調のかな".encode(),
+                 metadata={"http_charset": None}),
+        Document(id="bomb", raw=bomb, metadata={"http_charset": None}),
+        Document(id="ok", raw=ja_page().encode("cp932"), metadata={"http_charset": "shift_jis"}),
+    ]
+    pipe = Pipeline.from_config("extract", sections=("extract",))
+    kept = [d.id for d in pipe.run(docs)]
+    for stage in pipe.stages:
+        stage.finish()
+    assert kept[-1] == "ok" and "huge" not in kept and "garbage" not in kept
+    dropped = pipe.stats().dropped
+    assert dropped["html_too_large"] == 1
+    assert dropped["undecodable"] + dropped["not_japanese_precheck"] >= 1  # the garbage page
+    assert sum(dropped.values()) + len(kept) == len(docs)
