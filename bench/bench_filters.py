@@ -16,7 +16,7 @@ Both must reach identical decisions on every document: kept / dropped and the fu
 list of failed rules, in the same order. The target is ≥ 900 documents/s/core for the
 preset (5x the ≈180 documents/s/core measured for the Swallow reference code).
 
-    .venv/bin/python bench/bench_filters.py [--docs 2000] [--seed 0] [--repeat 3]
+    .venv/bin/python bench/bench_filters.py [--docs 2000] [--seed 0] [--repeat 3] [--all-presets]
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ class PlainNG:
                 i += 1
                 continue
             for length in self.lengths:
-                if i + length <= len(text) and text[i:i + length] in self.words and self._edge_ok(text, i, i + length):
+                if (i + length <= len(text) and text[i:i + length] in self.words
+                        and self._edge_ok(text, i, i + length)):
                     total += length
                     i += length
                     break
@@ -274,6 +275,17 @@ def run_preset(texts: list[str], urls: list[str]) -> tuple[float, list[list[str]
     return seconds, [by_id[str(i)] for i in range(len(texts))]
 
 
+def run_other_preset(preset: str, texts: list[str], urls: list[str]) -> tuple[float, int]:
+    """CPU seconds and kept documents of another preset on the same documents."""
+    pipe = Pipeline.from_config(preset, sections=("filters",))
+    list(pipe.run([Document(id="w", text=t) for t in texts[:20]]))  # warm-up (MeCab, word lists)
+    pipe = Pipeline.from_config(preset, sections=("filters",))
+    docs = [Document(id=str(i), text=t, url=u) for i, (t, u) in enumerate(zip(texts, urls))]
+    t0 = time.process_time()
+    kept = sum(1 for _ in pipe.run(docs))
+    return time.process_time() - t0, kept
+
+
 def run_plain(texts: list[str], urls: list[str]) -> tuple[float, list[list[str]]]:
     ng, blocked = load_plain_lists()
     t0 = time.process_time()
@@ -286,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of each; the best is reported")
+    ap.add_argument("--all-presets", action="store_true", help="also time the llmjp and default presets")
     args = ap.parse_args(argv)
 
     texts, source = bench_documents(args.docs, args.seed)
@@ -309,6 +322,13 @@ def main(argv: list[str] | None = None) -> int:
           f"rule, in order): {same}/{len(texts)}; kept {kept}/{len(texts)}")
     reasons = collections.Counter(d[0] for d in preset_dec if d)
     print("first reasons: " + ", ".join(f"{r} {c}" for r, c in reasons.most_common()))
+    if args.all_presets:
+        print("\n| preset (same documents) | CPU seconds | documents/s/core | kept |")
+        print("|---|---:|---:|---:|")
+        print(f"| swallow | {preset_s:.2f} | {preset_rate:,.0f} | {kept} |")
+        for name in ("llmjp", "default"):
+            secs, k = min((run_other_preset(name, texts, urls) for _ in range(args.repeat)), key=lambda r: r[0])
+            print(f"| {name} | {secs:.2f} | {len(texts) / secs:,.0f} | {k} |")
     ok = same == len(texts) and preset_rate >= TARGET
     if same != len(texts):
         for i, (a, b) in enumerate(zip(preset_dec, plain_dec)):

@@ -217,3 +217,13 @@ def test_bad_threshold_types_are_config_errors() -> None:
         build_stage({"stage": "LengthFilter", "min_char": 400})
     with pytest.raises(ConfigError, match="max_ratio"):
         build_stage({"stage": "TopNgramFilter", "max_ratio": {11: 0.1}})
+
+
+def test_mecab_counts_on_raw_output_equal_the_token_list() -> None:
+    from collections import Counter
+
+    from corpusforge.filters.morph import pos_counts, tokenize
+
+    for text in [ARTICLE, "リンゴ・オレンジ・ミカン・バナナ セール中", "EOS という語\nEOS\n改行の後", "", "😀\ufffd"]:
+        pos = Counter(p for _, p in tokenize(text))
+        assert pos_counts(text) == (len(tokenize(text)), pos["名詞"], pos["補助記号"])

@@ -32,11 +32,10 @@ def _get_tagger() -> Any:
 
 def tokenize(text: str) -> list[tuple[str, str]]:
     """(surface, coarse part of speech) of each token, e.g. ("リンゴ", "名詞")."""
-    tagger = _get_tagger()
-    try:
-        parsed = tagger.parse(text)
-    except UnicodeEncodeError:  # lone surrogates
-        parsed = tagger.parse(text.encode("utf-8", "replace").decode("utf-8"))
+    return _split(_parse(text))
+
+
+def _split(parsed: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for line in parsed.split("\n"):
         if not line or line == "EOS":
@@ -50,6 +49,29 @@ def tokenize(text: str) -> list[tuple[str, str]]:
             pos = ""
         out.append((cols[0], pos))
     return out
+
+
+def _parse(text: str) -> str:
+    tagger = _get_tagger()
+    try:
+        return tagger.parse(text)
+    except UnicodeEncodeError:  # lone surrogates
+        return tagger.parse(text.encode("utf-8", "replace").decode("utf-8"))
+
+
+def pos_counts(text: str) -> tuple[int, int, int]:
+    """(tokens, nouns, symbols) of a text, counted on MeCab's output without splitting it.
+
+    unidic-lite's default output has the part of speech in the fifth column
+    (``名詞-普通名詞-一般``); a classic ``surface\tpos,pos,…`` layout is handled too.
+    """
+    parsed = _parse(text)
+    eos = parsed.count("\nEOS\n") + (1 if parsed.startswith("EOS\n") else 0)
+    tokens = parsed.count("\n") - eos
+    if "\t名詞-" in parsed or "\t補助記号-" in parsed or "\t助詞-" in parsed or "\t動詞-" in parsed:
+        return tokens, parsed.count("\t" + NOUN_POS + "-"), parsed.count("\t" + SYMBOL_POS + "-")
+    counts = Counter(pos for _, pos in _split(parsed))
+    return tokens, counts[NOUN_POS], counts[SYMBOL_POS] + counts["記号"]
 
 
 def tokens_of(doc: Document, prefix_chars: int) -> list[tuple[str, str]]:
@@ -71,8 +93,9 @@ class NounRatioFilter(QualityFilter):
         self.ratio_limit = threshold(ratio_limit, "ratio_limit")
 
     def measure(self, doc: Document) -> dict[str, Any]:
-        pos = [p for _, p in tokens_of(doc, self.prefix_chars) if p != SYMBOL_POS]
-        return {"q_noun_ratio": ratio(sum(1 for p in pos if p == NOUN_POS), len(pos))}
+        n = self.prefix_chars
+        tokens, nouns, symbols = analysis_of(doc).memo(f"mecab_pos:{n}", lambda: pos_counts(doc.text[:n]))
+        return {"q_noun_ratio": ratio(nouns, tokens - symbols)}
 
     def rules(self) -> list[Rule | None]:
         return [self.rule("high_noun_ratio", "q_noun_ratio", "ge", self.ratio_limit, "ratio_limit")]

@@ -128,7 +128,7 @@ class NgramIndex:
                 add = self._equal_chars(diff, bits, per_word, min(per_word, n_max - w * per_word))
                 lcp[pairs] += add * still
                 still &= diff == 0
-        self.lcp = lcp
+        self.lcp = lcp.astype(np.int8)   # values 0..n_max: one byte per character
 
     @staticmethod
     def _equal_chars(diff: Any, bits: int, per_word: int, cap: int) -> Any:
@@ -214,5 +214,5 @@ def char_repetition_ratio(index: NgramIndex, n: int) -> float:
     if take <= 0:
         return 0.0
     sizes = index.group_sizes(n)
-    top = np.partition(sizes, len(sizes) - take)[len(sizes) - take:]
-    return float(top.sum()) / c.total
+    repeated = np.sort(sizes[sizes >= 2])   # the only candidates: take <= their number
+    return float(repeated[len(repeated) - take:].sum()) / c.total

@@ -185,8 +185,11 @@ class DropFailed(Stage):
     """End of "record all signals" mode: drop documents whose filters recorded a failure."""
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
+        from corpusforge.filters.analysis import ANALYSIS_KEY
+
         for doc in docs:
             meta = doc.metadata
+            meta.pop(ANALYSIS_KEY, None)   # free the per-document arrays; later stages recompute lazily
             first = meta.pop(FIRST_FAIL_KEY, None)
             if not meta.pop(RECORD_ALL_KEY, False):
                 yield doc

@@ -108,7 +108,7 @@ class BBSPatternFilter(QualityFilter):
             raise ValueError(f"invalid BBS pattern: {e}") from None
 
     def measure(self, doc: Document) -> dict[str, Any]:
-        return {"q_bbs_hits": sum(1 for _ in self.pattern.finditer(doc.text))}
+        return {"q_bbs_hits": len(self.pattern.findall(doc.text))}
 
     def rules(self) -> list[Rule | None]:
         return [self.rule("bbs_like", "q_bbs_hits", "gt", self.max_hits, "max_hits")]
