@@ -316,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     preset_rate, plain_rate = len(texts) / preset_s, len(texts) / plain_s
     print("| implementation | documents | CPU seconds | documents/s/core |")
     print("|---|---:|---:|---:|")
-    print(f"| corpusforge `swallow` preset, all signals recorded | {len(texts)} | {preset_s:.2f} | {preset_rate:,.0f} |")
-    print(f"| plain per-rule implementation (Swallow reference style) | {len(texts)} | {plain_s:.2f} | {plain_rate:,.0f} |")
+    print(f"| corpusforge `swallow` preset, all signals recorded | {len(texts)} | {preset_s:.2f} "
+          f"| {preset_rate:,.0f} |")
+    print(f"| plain per-rule implementation (Swallow reference style) | {len(texts)} | {plain_s:.2f} "
+          f"| {plain_rate:,.0f} |")
     print(f"\nspeed-up: {preset_rate / plain_rate:.1f}x; identical decisions (kept/dropped and every failed "
           f"rule, in order): {same}/{len(texts)}; kept {kept}/{len(texts)}")
     reasons = collections.Counter(d[0] for d in preset_dec if d)

@@ -92,7 +92,7 @@ def _top_4gram() -> str:
 
 def _dup_5gram() -> str:
     rng = random.Random(7)
-    tokens = [rng.choice(KANJI) + rng.choice(KANJI) + rng.choice(KANJI) + "".join(rng.choice(HIRAGANA) for _ in range(3))
+    tokens = ["".join(rng.choice(KANJI) for _ in range(3)) + "".join(rng.choice(HIRAGANA) for _ in range(3))
               for _ in range(40)]
     seq = tokens + tokens
     rng.shuffle(seq)

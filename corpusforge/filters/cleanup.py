@@ -243,7 +243,8 @@ class BoilerplateLineRemover(Mapper):
         return doc
 
 
-_EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}")
+_EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}"
+                       r"@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}")
 _SEP = "[-‐－ー−― ]"
 _PHONE_RE = re.compile(
     r"(?<![0-9０-９])(?:"

@@ -99,7 +99,8 @@ def apply_overrides(entries: list[dict[str, Any]], overrides: dict[str, Any]) ->
     return out
 
 
-def preset_entries(preset: str | Path | dict[str, Any], overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def preset_entries(preset: str | Path | dict[str, Any],
+                   overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The ``filters`` entries of a preset (name, path or loaded config), overrides applied."""
     from corpusforge.config import load_config, stage_entries
 
