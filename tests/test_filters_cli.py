@@ -87,3 +87,20 @@ def test_reapply_refuses_a_non_empty_output(corpus: dict[str, Path], tmp_path: P
     assert main(["filter", "--preset", "llmjp", "--reapply", str(base), "--output", str(base)]) == 2
     assert main(["filter", "--preset", "llmjp", "--reapply", str(base), "--output", str(tmp_path / "r")]) == 0
     assert main(["filter", "--preset", "llmjp", "--reapply", str(base), "--output", str(tmp_path / "r")]) == 2
+
+
+def test_presets_run_inside_corpusforge_run(tmp_path: Path) -> None:
+    from corpusforge.synth import generate_warc
+
+    warc = tmp_path / "CC-TEST-00000.warc.gz"
+    generate_warc(warc, records=40, seed=5, ja_fraction=0.9)
+    out = tmp_path / "out"
+    assert main(["run", "--input", str(warc), "--output", str(out), "--config", "swallow", "--phases", "extract",
+                 "--no-progress"]) == 0
+    stats = json.loads((out / "stats" / "extract.json").read_text())
+    names = [s["name"] for s in stats["stages"]]
+    assert names.index("TrafilaturaExtract") < names.index("LengthFilter") < names.index("DropFailed")
+    removed = pl.read_parquet(out / "removed" / "*.parquet")
+    from_rules = removed.filter(pl.col("stage").is_in(["LengthFilter", "DuplicateLineFilter", "ScriptRatioFilter",
+                                                       "SentenceFilter", "TopNgramFilter", "DuplicateNgramFilter"]))
+    assert from_rules.height > 0 and from_rules["q_hiragana_ratio"].null_count() == 0
