@@ -6,10 +6,10 @@ the whole task down. So the function runs in one long-lived child process fed th
 a pipe; the parent waits at most ``timeout_s`` per page, and on a timeout or a dead
 child it kills the child and starts a new one for the next page.
 
-Cost (measured by ``bench/bench_extract.py --sandbox-overhead``): 2.17 CPU ms per page
-sandboxed against 2.13 in-process on the generated set's pages (~0.04 ms for the pipe
-round trip), and only pages that passed the pre-check pay it; starting a worker from
-the warm forkserver takes ~0.2 s once per input file.
+Cost (measured by ``bench/bench_extract.py --sandbox-overhead``): sandboxed 2.09–2.17
+CPU ms per page (parent + child, two runs) against 2.13 in-process on the generated
+set's pages, i.e. within noise; only pages that passed the pre-check pay it. The first
+worker of a process (forkserver start + trafilatura import) takes ~0.2 s.
 
 Children come from a ``forkserver`` (Linux) that has already imported the extraction
 module, so a restart after a timeout costs a fork, not a fresh interpreter, and is safe
