@@ -153,3 +153,19 @@ def test_process_pool_gives_same_output_as_one_process(tmp_path: Path) -> None:
 def test_rank_outside_world_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         run(make_inputs(tmp_path / "in", files=1), tmp_path / "o", rank=3, world_size=2)
+
+
+def test_pool_workers_start_their_own_extraction_sandbox(tmp_path: Path) -> None:
+    """A parent that already runs the extraction child (fork server) can still use a pool."""
+    from corpusforge.config import load_config
+    from corpusforge.extract.sandbox import ExtractWorker
+
+    parent_worker = ExtractWorker(len, timeout_s=10)
+    assert parent_worker.call("abc") == 3  # the fork server now runs in this process
+    inputs = make_inputs(tmp_path / "in", files=2)
+    cfg = {"extract": load_config("extract")["extract"], "writer": {}}
+    res = run_documents_phase("extract", inputs, tmp_path / "out", WarcReaderFactory(), cfg, workers=2,
+                              progress=False)
+    parent_worker.close()
+    assert res.ok, res.failed
+    assert res.stats.stage("TrafilaturaExtract").docs_out == 20
