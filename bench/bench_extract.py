@@ -197,12 +197,54 @@ def sandbox_overhead(files: list[Path], limit: int = 400) -> dict[str, float]:
         docs = [Document(id=str(i), metadata={"_html": h}) for i, h in enumerate(htmls)]
         n = sum(1 for _ in stage(docs))
         cpu = time.process_time() - t
+        if isolation == "none":
+            per_page = []
+            for h in htmls:
+                t1 = time.process_time()
+                stage.fn(h)
+                per_page.append((time.process_time() - t1) * 1000)
+            per_page.sort()
+            out["page_ms_p50"] = per_page[len(per_page) // 2]
+            out["page_ms_p99"] = per_page[len(per_page) * 99 // 100]
+            out["page_ms_max"] = per_page[-1]
         if isolation == "process":
             cpu += sum(child.cpu_times()[:2]) - child_before
         stage.close()
         out[f"{isolation}_cpu_ms_per_page"] = cpu / max(len(htmls), 1) * 1000
         out[f"{isolation}_kept"] = n
     return out
+
+
+def trafilatura_settings(files: list[Path], truth_ja: set[str]) -> list[dict[str, Any]]:
+    """CPU ms per page and Japanese pages kept for trafilatura setting variants.
+
+    Runs on the pages that pass the pre-check, decoded once, in-process; the kept pages
+    are those the shipped Normalize + JapaneseScriptFilter accept.
+    """
+    from functools import partial
+
+    from corpusforge.extract.charset import CharsetDecode
+    from corpusforge.extract.japanese import JapaneseScriptFilter
+    from corpusforge.extract.normalize import Normalize
+    from corpusforge.extract.precheck import JapanesePrecheck
+    from corpusforge.extract.script import count_scripts
+    from corpusforge.extract.trafilatura_extract import trafilatura_text
+    from corpusforge.io.warc import WarcReader
+
+    pre, dec, norm, decide = JapanesePrecheck(), CharsetDecode(), Normalize(), JapaneseScriptFilter()
+    pages = [(d.url, dec.decode(d.raw or b"", d.metadata.get("http_charset"))[0].text)
+             for path in files for d in WarcReader(path) if pre.rule(d.raw or b"", d.metadata.get("http_charset"))]
+    rows = []
+    for fast, precision in ((True, False), (True, True), (False, False), (False, True)):
+        fn = partial(trafilatura_text, favor_precision=precision, include_tables=False, include_comments=False,
+                     fast=fast)
+        t = time.process_time()
+        texts = [(u, fn(h) or "") for u, h in pages]
+        cpu = time.process_time() - t
+        kept = {u for u, text in texts if decide.failed_test(count_scripts(norm.normalize(text))) is None}
+        rows.append({"fast": fast, "favor_precision": precision, "ms_per_page": cpu / max(len(pages), 1) * 1000,
+                     "japanese_kept": len(kept & truth_ja), "pages": len(pages)})
+    return rows
 
 
 # ----------------------------------------------------------------------- driver
@@ -230,6 +272,8 @@ def main() -> None:
     ap.add_argument("--arms", default="corpusforge,corpusforge-reader-only,datatrove,datatrove-same-settings")
     ap.add_argument("--sandbox-overhead", action="store_true",
                     help="only measure TrafilaturaExtract in-process vs in the child-process sandbox")
+    ap.add_argument("--trafilatura-settings", action="store_true",
+                    help="only compare trafilatura settings (speed, Japanese pages kept)")
     ap.add_argument("--arm", help=argparse.SUPPRESS)
     ap.add_argument("--kept", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
@@ -247,10 +291,19 @@ def main() -> None:
         r = sandbox_overhead(files)
         print(f"{r['pages']:.0f} pages that reach extraction: in-process {r['none_cpu_ms_per_page']:.2f} CPU ms/page, "
               f"sandboxed {r['process_cpu_ms_per_page']:.2f} CPU ms/page (parent + child); "
-              f"worker start {r['worker_start_wall_ms']:.0f} ms wall")
+              f"worker start {r['worker_start_wall_ms']:.0f} ms wall; trafilatura per page p50 "
+              f"{r['page_ms_p50']:.1f} / p99 {r['page_ms_p99']:.1f} / max {r['page_ms_max']:.1f} CPU ms")
         return
     truth = load_truth(files)
     truth_ja = japanese_urls(truth)
+    if args.trafilatura_settings:
+        rows = trafilatura_settings(files, truth_ja)
+        print(f"{rows[0]['pages']:,} pages that pass the pre-check, {len(truth_ja):,} Japanese in the truth\n")
+        print("| fast | favor_precision | CPU ms / page | Japanese pages kept |")
+        print("|---|---|---:|---:|")
+        for r in rows:
+            print(f"| {r['fast']} | {r['favor_precision']} | {r['ms_per_page']:.2f} | {r['japanese_kept']:,} |")
+        return
     responses = sum(1 for r in truth.values() if r.get("status") is not None)
     work = ROOT / "bench" / "work" / "bench_extract"
     work.mkdir(parents=True, exist_ok=True)

@@ -67,18 +67,42 @@ def read_pages(paths: list[Path]) -> list[tuple[str, str, bytes, dict[str, Any]]
     return pages
 
 
-def full_path_kept(pages: list[tuple[str, str, bytes, dict[str, Any]]]) -> tuple[set[str], dict[str, Any]]:
-    """URLs the extraction section keeps when every page skips the pre-check."""
+def full_path_kept(pages: list[tuple[str, str, bytes, dict[str, Any]]]
+                   ) -> tuple[set[str], dict[str, Any], dict[str, dict[str, float]]]:
+    """URLs the extraction section keeps when every page skips the pre-check, its stats,
+    and the script ratios of every page that reached the final decision (kept or not)."""
     entries = [e for e in load_config("extract")["extract"] if e["stage"] != "JapanesePrecheck"]
     pipe = Pipeline(build_stages(entries))
     docs = (Document(id=i, url=u, raw=raw, metadata=dict(md)) for i, u, raw, md in pages)
+    ratios: dict[str, dict[str, float]] = {}
+
+    def note(doc: Document, reason: str, stage: Any) -> None:
+        if "ja_ratio" in doc.metadata:
+            ratios[doc.url] = {k: doc.metadata[k] for k in ("ja_ratio", "kana_ratio", "kanji_ratio")}
+
     t0 = time.perf_counter()
-    kept = {d.url for d in pipe.run(docs)}
+    kept = set()
+    for d in pipe.run(docs, on_drop=note):
+        kept.add(d.url)
+        note(d, "", None)
     seconds = time.perf_counter() - t0
     for s in pipe.stages:
         if hasattr(s, "close"):
             s.close()
-    return kept, {"seconds": seconds, "stages": pipe.stats("full").to_dict()["stages"]}
+    return kept, {"seconds": seconds, "stages": pipe.stats("full").to_dict()["stages"]}, ratios
+
+
+def ratio_percentiles(ratios: dict[str, dict[str, float]], urls: set[str]) -> str:
+    """min / p1 / median / max of ja_ratio and kana share of CJK over ``urls``."""
+    def pct(values: list[float]) -> str:
+        if not values:
+            return "—"
+        v = sorted(values)
+        return f"{v[0]:.3f} / {v[len(v) // 100]:.3f} / {v[len(v) // 2]:.3f} / {v[-1]:.3f}"
+    rows = [ratios[u] for u in urls if u in ratios]
+    ja = [r["ja_ratio"] for r in rows]
+    share = [r["kana_ratio"] / (r["kana_ratio"] + r["kanji_ratio"]) for r in rows if r["kana_ratio"] + r["kanji_ratio"] > 0]
+    return f"{len(rows):,} | {pct(ja)} | {pct(share)}"
 
 
 def measure(name: str, passes: Callable[[bytes, dict[str, Any]], bool],
@@ -113,7 +137,7 @@ def main() -> None:
     pages = read_pages(paths)
     print(f"{len(paths)} files, {args.records} responses, {len(pages)} HTML pages read, "
           f"{len(truth_ja)} Japanese HTML pages in the truth")
-    reference, full = full_path_kept(pages)
+    reference, full, ratios = full_path_kept(pages)
     print(f"full path (no pre-check): kept {len(reference)} pages in {full['seconds']:.1f} s; "
           f"{len(reference & truth_ja)} of them Japanese by the truth")
 
@@ -143,6 +167,13 @@ def main() -> None:
                 t = truth.get(u, {})
                 print(f"  {u} kind={t.get('kind')} charset={t.get('charset')} lang={t.get('html_lang')} "
                       f"title={t.get('title')!r}")
+    print("\nScript ratios of the extracted texts that reached the final decision "
+          "(min / p1 / median / max):\n")
+    print("| pages | n | ja_ratio | kana ÷ (kana + kanji) |")
+    print("|---|---:|---|---|")
+    reached = set(ratios)
+    print(f"| Japanese by the truth | {ratio_percentiles(ratios, reached & truth_ja)} |")
+    print(f"| not Japanese by the truth | {ratio_percentiles(ratios, reached - truth_ja)} |")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "precheck_recall.json", "w", encoding="utf-8") as f:

@@ -25,7 +25,7 @@ from corpusforge.stage import Filter, register
 class JapaneseScriptFilter(Filter):
     """Keep Japanese text; drop the rest as ``not_japanese`` (counter ``fail.<test>``)."""
 
-    def __init__(self, min_kana: int = 5, min_ja_ratio: float = 0.3, min_kana_share_of_cjk: float = 0.1,
+    def __init__(self, min_kana: int = 5, min_ja_ratio: float = 0.25, min_kana_share_of_cjk: float = 0.1,
                  name: str | None = None) -> None:
         super().__init__(name)
         self.min_kana = min_kana
