@@ -149,3 +149,11 @@ def test_empty_extraction_and_missing_html() -> None:
 def test_html_title() -> None:
     assert html_title("<html><head><TITLE lang=ja>\n  ニュース &lt;速報&gt;\n</title>") == "ニュース <速報>"
     assert html_title("<html><body>no title</body></html>") == ""
+
+
+def test_unpicklable_extractor_is_refused_at_construction() -> None:
+    with pytest.raises(ValueError, match="picklable"):
+        TrafilaturaExtract(extract_fn=lambda html: html)
+    TrafilaturaExtract(extract_fn=lambda html: html, isolation="none")  # fine in-process
+    with pytest.raises(ValueError):
+        TrafilaturaExtract(isolation="thread")

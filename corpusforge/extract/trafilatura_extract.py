@@ -13,6 +13,7 @@ in-process without a time limit (library use on trusted HTML).
 from __future__ import annotations
 
 import html as html_lib
+import pickle
 import re
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator
@@ -70,6 +71,12 @@ class TrafilaturaExtract(Stage):
         self.fn: Callable[[str], Any] = extract_fn or partial(
             trafilatura_text, favor_precision=favor_precision, include_tables=include_tables,
             include_comments=include_comments, fast=fast)
+        if isolation == "process":
+            try:
+                pickle.dumps(self.fn)
+            except Exception as e:  # noqa: BLE001  (pickle raises several types)
+                raise ValueError(f"extract_fn must be a picklable module-level function for isolation "
+                                 f"'process' ({e})") from None
         self.worker: ExtractWorker | None = None
 
     def _extract(self, html: str) -> Any:
