@@ -91,3 +91,17 @@ def test_shipped_presets_run_through_config(crawl, tmp_path: Path) -> None:
                                 how="diagonal_relaxed")["reason"].to_list())
         assert reasons, preset
     assert len(set(stage_lists.values())) == 3
+
+
+def test_prefiltered_records_are_written_only_when_a_sample_is_asked_for(crawl, tmp_path: Path) -> None:
+    d, _ = crawl
+    cfg = tmp_path / "sample.yaml"
+    cfg.write_text("filters: []\nannotate: []\nwriter:\n  sample_prefiltered: 0.5\n")
+    out = tmp_path / "out"
+    assert main(["run", "--input", str(d / "CC-MAIN-E2E-00000.warc.gz"), "--output", str(out), "--config", str(cfg),
+                 "--no-progress", "--phases", "extract"]) == 0
+    removed = read_output(out, "removed")
+    sampled = removed.filter(pl.col("reason") == "not_japanese_precheck").height
+    stats = json.loads((out / "stats" / "extract.json").read_text())
+    rejected = next(s for s in stats["stages"] if s["name"] == "JapanesePrecheck")["dropped"]["not_japanese_precheck"]
+    assert 0.3 * rejected < sampled < 0.7 * rejected  # about half, chosen by a hash of the id
