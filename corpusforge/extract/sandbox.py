@@ -6,10 +6,11 @@ the whole task down. So the function runs in one long-lived child process fed th
 a pipe; the parent waits at most ``timeout_s`` per page, and on a timeout or a dead
 child it kills the child and starts a new one for the next page.
 
-Cost (measured by ``bench/bench_extract.py --sandbox-overhead``): sandboxed 2.09–2.17
-CPU ms per page (parent + child, two runs) against 2.13 in-process on the generated
-set's pages, i.e. within noise; only pages that passed the pre-check pay it. The first
-worker of a process (forkserver start + trafilatura import) takes ~0.2 s.
+Cost (measured by ``bench/bench_extract.py --sandbox-overhead``, three runs): sandboxed
+2.05–2.52 CPU ms per page (parent + child) against 2.13–2.43 in-process on the
+generated set's pages, a difference within run-to-run noise (≤ 0.1 ms); only pages
+that passed the pre-check pay it. The first worker of a process (forkserver start +
+trafilatura import) takes ~0.2 s.
 
 Children come from a ``forkserver`` (Linux) that has already imported the extraction
 module, so a restart after a timeout costs a fork, not a fresh interpreter, and is safe
