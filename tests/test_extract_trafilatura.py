@@ -157,3 +157,26 @@ def test_unpicklable_extractor_is_refused_at_construction() -> None:
     TrafilaturaExtract(extract_fn=lambda html: html, isolation="none")  # fine in-process
     with pytest.raises(ValueError):
         TrafilaturaExtract(isolation="thread")
+
+
+def extract_in_forked_child(queue) -> None:  # type: ignore[no-untyped-def]
+    """Runs in a process forked from a parent whose sandbox fork server is running."""
+    stage = TrafilaturaExtract(extract_fn=injected_extractor)
+    out = run(stage, [doc_with_html("child", "<p>from the child</p>")])
+    queue.put([d.text for d in out])
+
+
+@pytest.mark.timeout(60)
+def test_forked_child_starts_its_own_fork_server() -> None:
+    import multiprocessing as mp
+
+    parent_stage = TrafilaturaExtract(extract_fn=injected_extractor)
+    assert run(parent_stage, [doc_with_html("p", "<p>parent</p>")])  # the fork server now runs
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=extract_in_forked_child, args=(queue,))
+    proc.start()
+    texts = queue.get(timeout=50)
+    proc.join(timeout=10)
+    assert proc.exitcode == 0
+    assert texts == ["extracted: <p>from the child</p>"]

@@ -14,12 +14,15 @@ trafilatura import) takes ~0.2 s.
 
 Children come from a ``forkserver`` (Linux) that has already imported the extraction
 module, so a restart after a timeout costs a fork, not a fresh interpreter, and is safe
-in a parent that runs threads (pyarrow). Elsewhere ``spawn`` is used.
+in a parent that runs threads (pyarrow). A process forked from one that runs such a
+server (a process pool started after extraction) forgets the inherited server at fork
+time and starts its own. Elsewhere ``spawn`` is used.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import sys
 import time
 import weakref
@@ -76,8 +79,34 @@ def _child_main(conn: Connection, fn: Callable[..., Any], memory_mb: int | None)
             return
 
 
+_AT_FORK_REGISTERED = False
+
+
+def _forget_inherited_forkserver() -> None:
+    """In a forked child: drop the parent's fork server handle (not this process's child,
+    ``multiprocessing`` could not wait on it), so the first worker here starts its own."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    if server is None or getattr(server, "_forkserver_pid", None) is None:
+        return
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    server._forkserver_pid = None
+    server._forkserver_address = None
+    server._forkserver_alive_fd = None
+
+
 def _context() -> Any:
+    global _AT_FORK_REGISTERED
     if sys.platform.startswith("linux"):
+        if not _AT_FORK_REGISTERED:
+            os.register_at_fork(after_in_child=_forget_inherited_forkserver)
+            _AT_FORK_REGISTERED = True
         ctx = mp.get_context("forkserver")
         try:
             ctx.set_forkserver_preload(PRELOAD)
