@@ -104,3 +104,25 @@ def test_presets_run_inside_corpusforge_run(tmp_path: Path) -> None:
     from_rules = removed.filter(pl.col("stage").is_in(["LengthFilter", "DuplicateLineFilter", "ScriptRatioFilter",
                                                        "SentenceFilter", "TopNgramFilter", "DuplicateNgramFilter"]))
     assert from_rules.height > 0 and from_rules["q_hiragana_ratio"].null_count() == 0
+
+
+def test_filter_array_mode_runs_one_rank_then_the_rest(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from corpusforge.cli import main
+    from corpusforge.synth import japanese_documents
+
+    docs = japanese_documents(12, seed=21, kinds=["ja_encyclopedia"], max_jaccard=0.5)
+    for i in range(3):
+        with gzip.open(tmp_path / f"part-{i}.jsonl.gz", "wt", encoding="utf-8") as f:
+            for j, d in enumerate(docs[i * 4:(i + 1) * 4]):
+                f.write(json.dumps({"id": f"p{i}-{j}", "text": d["text"]}, ensure_ascii=False) + "\n")
+    out = tmp_path / "out"
+    args = ["filter", "--preset", "swallow", "--input", str(tmp_path / "part-*.jsonl.gz"), "--output", str(out),
+            "--no-progress"]
+    assert main(args + ["--rank", "1", "--world-size", "3"]) == 0
+    assert sorted(p.name for p in (out / "_done" / "filter" / "files").iterdir()) == ["part-1"]
+    assert main(args + ["--rank", "3", "--world-size", "3"]) == 2
+    assert main(args) == 0
+    assert len(list((out / "_done" / "filter" / "files").iterdir())) == 3

@@ -36,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="drop a document at its first failing rule instead of recording every signal (faster, "
                         "but dropped documents lack the later signals)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
+    p.add_argument("--rank", type=int, help="run only this task (array mode; default from "
+                   "SLURM_ARRAY_TASK_ID / PBS_ARRAY_INDEX / SGE_TASK_ID)")
+    p.add_argument("--world-size", type=int, help="number of tasks (array mode)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -89,7 +92,7 @@ class TextReaderFactory:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corpusforge.commands.run import check_output, expand_inputs
+    from corpusforge.commands.run import check_output, expand_inputs, resolve_array
 
     overrides = parse_overrides(args.overrides)
     if args.workers < 1:
@@ -106,12 +109,13 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"not a text corpus file ({', '.join(TEXT_SUFFIXES)}): {bad[0]}")
     cfg = filter_config(args.preset, overrides, args.stop_at_first_failure)
     output = check_output(args.output)
+    rank, world = resolve_array(args)
 
     from corpusforge.executors.phase import run_documents_phase
     from corpusforge.executors.summary import summary_table
 
     res = run_documents_phase("filter", inputs, output, TextReaderFactory(), cfg, sections=("filters",),
-                              workers=args.workers, progress=not args.no_progress)
+                              workers=args.workers, rank=rank, world_size=world, progress=not args.no_progress)
     print(f"\nfilter ({args.preset}): {res.files_total} files ({res.files_done_now} processed now, "
           f"{res.files_skipped} already done) in {res.seconds:.1f}s")
     print(summary_table(res.stats))
