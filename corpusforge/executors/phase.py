@@ -72,32 +72,6 @@ class _TaskSpec:
     queue: Any = None
 
 
-def forget_inherited_forkserver() -> None:
-    """Pool initializer: drop the multiprocessing fork server inherited from the parent.
-
-    A worker forked from a process that already runs a fork server (started by the
-    extraction sandbox) inherits its handle but cannot wait on it (it is not the worker's
-    child: ChildProcessError). Forgetting it makes the worker start a server of its own.
-    """
-    try:
-        from multiprocessing import forkserver
-
-        fs = forkserver._forkserver  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        return
-    fd = getattr(fs, "_forkserver_alive_fd", None)
-    if getattr(fs, "_forkserver_pid", None) is None:
-        return
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    fs._forkserver_pid = None
-    fs._forkserver_address = None
-    fs._forkserver_alive_fd = None
-
-
 def input_keys(inputs: Sequence[str | Path]) -> list[tuple[str, str]]:
     """(path, key) for each input, sorted by path; keys made unique with a path hash."""
     paths = sorted({str(Path(p)) for p in inputs})
@@ -294,7 +268,7 @@ def run_documents_phase(
                 q = manager.Queue() if bar is not None else None
                 for spec in specs:
                     spec.queue = q
-                with ProcessPoolExecutor(max_workers=workers, initializer=forget_inherited_forkserver) as pool:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
                     futs = [pool.submit(_run_task, s) for s in specs]
                     pending = set(futs)
                     while pending:
