@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dup-fraction", type=float, default=0.04, help="share of pages that are exact copies; default 0.04")
     parser.add_argument("--near-dup-fraction", type=float, default=0.06,
                         help="share of pages that are edited re-posts; default 0.06")
+    parser.add_argument("--page-weight", default="light", metavar="{light,cc}",
+                        help="light (default): compact pages of ~3 KB; cc: the same pages and truth inside "
+                             "CommonCrawl-sized markup (~150 KB of HTML on average: scripts, styles, menus, link farms)")
     parser.add_argument("--truncate-last", action="store_true", help="cut the last response record in half")
     parser.add_argument("--no-truth", action="store_true", help="do not write OUTPUT.truth.jsonl")
 
@@ -36,6 +39,10 @@ def _check(args: argparse.Namespace) -> Path:
         value = getattr(args, name)
         if not 0.0 <= value <= 1.0:
             raise CliError(f"--{name.replace('_', '-')} must be within [0, 1], got {value}")
+    from corpusforge.synth.pages import PAGE_WEIGHTS
+
+    if args.page_weight not in PAGE_WEIGHTS:
+        raise CliError(f"--page-weight must be one of {', '.join(PAGE_WEIGHTS)}, got {args.page_weight!r}")
     if args.dup_fraction + args.near_dup_fraction > 1.0:
         raise CliError("--dup-fraction plus --near-dup-fraction must not exceed 1")
     parent = out.parent if str(out.parent) else Path(".")
@@ -56,13 +63,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = generate_warc(out, records=args.records, seed=args.seed, ja_fraction=args.ja_fraction,
                                 dup_fraction=args.dup_fraction, near_dup_fraction=args.near_dup_fraction,
-                                truncate_last=args.truncate_last, write_truth=not args.no_truth)
+                                truncate_last=args.truncate_last, write_truth=not args.no_truth,
+                                page_weight=args.page_weight)
     except OSError as e:
         raise CliError(f"cannot write {out}: {e.strerror}") from e
     seconds = time.perf_counter() - start
     kinds = ", ".join(f"{k}={v}" for k, v in summary["kinds"].items())
     print(f"wrote {summary['path']}: {summary['responses']} responses ({summary['warc_records']} WARC records), "
-          f"{summary['japanese_pages']} Japanese pages, {summary['bytes'] / 1e6:.1f} MB in {seconds:.1f} s")
+          f"{summary['japanese_pages']} Japanese pages, {summary['page_weight']} page weight, "
+          f"{summary['bytes'] / 1e6:.1f} MB in {seconds:.1f} s")
     if summary["truth_path"]:
         print(f"truth: {summary['truth_path']}")
     print(f"kinds: {kinds}")

@@ -31,7 +31,7 @@ from corpusforge.synth.compose import (
     near_duplicate,
     pick_ja_kind,
 )
-from corpusforge.synth.pages import TEMPLATE_FOR_KIND, RenderOptions, Site, encode_html, render_html
+from corpusforge.synth.pages import PAGE_WEIGHTS, TEMPLATE_FOR_KIND, RenderOptions, Site, encode_html, render_html
 from corpusforge.synth.similarity import SimilarityIndex, shingle_hashes
 
 # Shares of special records among all responses (synthetic choices in the range of a CC
@@ -338,8 +338,10 @@ class WarcGenerator:
     """Plans and writes one synthetic crawl file; see ``generate_warc`` for the parameters."""
 
     def __init__(self, records: int, seed: int, ja_fraction: float, dup_fraction: float,
-                 near_dup_fraction: float, lying_header_fraction: float, max_unplanted_jaccard: float) -> None:
+                 near_dup_fraction: float, lying_header_fraction: float, max_unplanted_jaccard: float,
+                 page_weight: str = "light") -> None:
         self.records = records
+        self.page_weight = page_weight
         self.seed = seed
         self.ja_fraction = ja_fraction
         self.dup_fraction = dup_fraction
@@ -397,7 +399,9 @@ class WarcGenerator:
         opts = RenderOptions(template=template, title=title, lang_attr=lang_attr, meta_charset=meta_label,
                              meta_style="http-equiv" if (real != "utf-8" and rng.random() < 0.5) or template == "legacy" else "charset",
                              cp932_marks=(real == "cp932"), doctype="html4" if template == "legacy" else "html5")
-        page_html = render_html(doc, site, opts, rng)
+        # cc weight draws from its own stream: the page stream `rng` is consumed as for light
+        weight_rng = random.Random(f"corpusforge-warc-weight:{self.seed}:{i}") if self.page_weight == "cc" else None
+        page_html = render_html(doc, site, opts, rng, weight_rng)
         body = encode_html(page_html, real)
         when = CRAWL_START + timedelta(seconds=2 * i)
         headers = _http_headers(rng, _html_content_type(rng, http_label), len(body), when)
@@ -596,7 +600,7 @@ class WarcGenerator:
 def generate_warc(path: str | os.PathLike, records: int = 2000, seed: int = 0, ja_fraction: float = 0.05, *,
                   truncate_last: bool = False, dup_fraction: float = 0.04, near_dup_fraction: float = 0.06,
                   lying_header_fraction: float = 0.12, max_unplanted_jaccard: float = 0.6,
-                  compresslevel: int = 6, write_truth: bool = True) -> dict[str, Any]:
+                  compresslevel: int = 6, write_truth: bool = True, page_weight: str = "light") -> dict[str, Any]:
     """Write a CommonCrawl-like WARC with ``records`` HTTP responses and its truth sidecar.
 
     ``records`` counts responses (each with its request and metadata record, plus one
@@ -607,6 +611,9 @@ def generate_warc(path: str | os.PathLike, records: int = 2000, seed: int = 0, j
     ``lying_header_fraction``: share of Japanese pages whose HTTP or meta charset lies.
     ``max_unplanted_jaccard``: an original Japanese page is redrawn (up to 8 times) when its
     5-gram Jaccard to an earlier page exceeds this; the truth reports the nearest anyway.
+    ``page_weight``: ``"light"`` (compact pages, ~3 KB of HTML) or ``"cc"`` (the same pages, same
+    truth and main text, inside the markup weight of real CommonCrawl HTML: ~150 KB on
+    average, see ``corpusforge.synth.pages``); only the bodies' sizes and offsets differ.
     Gzip when the path ends in ``.gz``. Same arguments, same bytes.
     Returns a summary: paths, counts by kind, Japanese pages, bytes written.
     """
@@ -615,8 +622,10 @@ def generate_warc(path: str | os.PathLike, records: int = 2000, seed: int = 0, j
         raise ValueError("records must be >= 1")
     if not 0.0 <= ja_fraction <= 1.0:
         raise ValueError("ja_fraction must be within [0, 1]")
+    if page_weight not in PAGE_WEIGHTS:
+        raise ValueError(f"page_weight must be one of {', '.join(PAGE_WEIGHTS)}, got {page_weight!r}")
     gen = WarcGenerator(records, seed, ja_fraction, dup_fraction, near_dup_fraction, lying_header_fraction,
-                        max_unplanted_jaccard)
+                        max_unplanted_jaccard, page_weight)
     truth_path = Path(str(out_path) + ".truth.jsonl")
     tmp = out_path.with_name(out_path.name + ".tmp")
     tmp_truth = truth_path.with_name(truth_path.name + ".tmp")
@@ -630,7 +639,8 @@ def generate_warc(path: str | os.PathLike, records: int = 2000, seed: int = 0, j
             "software": "corpusforge-synth/1.0", "format": "WARC File Format 1.0",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/",
             "isPartOf": "CC-MAIN-SYNTHETIC", "operator": "corpusforge test data (synthetic, not crawled)",
-            "description": f"records={records} seed={seed} ja_fraction={ja_fraction}",
+            "description": f"records={records} seed={seed} ja_fraction={ja_fraction}"
+                           + ("" if page_weight == "light" else f" page_weight={page_weight}"),
             "robots": "checked via crawler-commons", "http-header-user-agent": USER_AGENT}, info_rng, date0)
         for i, (page, truncated, rng) in enumerate(gen.pages(truncate_last)):
             date = (CRAWL_START + timedelta(seconds=2 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -647,7 +657,7 @@ def generate_warc(path: str | os.PathLike, records: int = 2000, seed: int = 0, j
         tmp_truth.unlink()
     return {"path": str(out_path), "truth_path": str(truth_path) if write_truth else None, "responses": records,
             "warc_records": n_records, "japanese_pages": japanese, "kinds": dict(sorted(kinds.items())),
-            "bytes": out_path.stat().st_size, "truncated_last": truncate_last}
+            "bytes": out_path.stat().st_size, "truncated_last": truncate_last, "page_weight": page_weight}
 
 
 def read_truth(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
