@@ -26,7 +26,14 @@ answered with HTTP 200), pages kept that are not in that set (datatrove does not
 at the HTTP status, so it keeps Japanese 404 pages), and peak resident memory (largest
 of the main process and of any child process).
 
-    .venv/bin/python bench/bench_extract.py [--records 20000] [--files 4] [--seed 1]
+``--page-weight cc`` runs everything on the same pages with CommonCrawl-sized markup
+(~150 KB of HTML on average instead of ~3 KB; ``corpusforge/synth/pages.py`` gives the basis),
+where trafilatura costs what it costs on real crawl pages. ``--trafilatura-cost`` measures
+just that: trafilatura's CPU ms per page with the settings of ``filters/extract.yaml`` and with
+datatrove's defaults, and how much of the Japanese main text each recovers.
+
+    .venv/bin/python bench/bench_extract.py [--records 20000] [--files 4] [--seed 1] [--page-weight light|cc]
+    .venv/bin/python bench/bench_extract.py --page-weight cc --trafilatura-cost
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from warcset import ROOT, ensure_warc_set, japanese_urls, load_truth
+from warcset import ROOT, add_page_weight_argument, ensure_warc_set, japanese_urls, load_truth, warc_module_commit
 
 TARGET_RATIO = 10.0
 
@@ -247,6 +254,75 @@ def trafilatura_settings(files: list[Path], truth_ja: set[str]) -> list[dict[str
     return rows
 
 
+def _spaceless(text: str) -> str:
+    return "".join(text.split())
+
+
+def main_text_recovery(out: str, main_text: str) -> tuple[float, float]:
+    """(share of the main text's characters found in ``out`` line by line, share of ``out``'s
+    characters that are main text): recall and precision of one extraction, whitespace ignored."""
+    flat = _spaceless(out)
+    lines = [_spaceless(x) for x in main_text.split("\n") if x.strip()]
+    total = sum(len(x) for x in lines)
+    found = sum(len(x) for x in lines if x in flat)
+    return found / max(total, 1), min(1.0, found / max(len(flat), 1))
+
+
+def trafilatura_cost(files: list[Path], truth: dict[str, dict[str, Any]], pages: int = 400,
+                     japanese: int = 200) -> dict[str, Any]:
+    """trafilatura's CPU ms per page, in-process, on evenly spaced HTML pages (HTTP 200) of the
+    set, decoded with their true charset, with corpusforge's settings (filters/extract.yaml) and
+    with datatrove's ``Trafilatura()`` defaults; on the Japanese pages also the main-text recall
+    and precision of the output against the generator's truth."""
+    from functools import partial
+
+    from datatrove.pipeline.extractors import Trafilatura
+
+    from corpusforge.config import load_config
+    from corpusforge.extract.trafilatura_extract import trafilatura_text
+    from corpusforge.io.warc import WarcReader
+
+    html: list[tuple[str, str]] = []
+    for path in files:
+        for d in WarcReader(path):
+            t = truth.get(d.url) or {}
+            if t.get("status") == 200 and t.get("template") and t.get("charset") and d.raw:
+                html.append((d.url, d.raw.decode(t["charset"], errors="replace")))
+
+    def spaced(items: list[tuple[str, str]], n: int) -> list[tuple[str, str]]:
+        return items if len(items) <= n else [items[k * len(items) // n] for k in range(n)]
+
+    sample = spaced(html, pages)
+    ja_sample = spaced([(u, h) for u, h in html if truth[u]["is_japanese"] and truth[u].get("main_text")], japanese)
+    entry = next(e for e in load_config("extract")["extract"] if e["stage"] == "TrafilaturaExtract")
+    ours = partial(trafilatura_text, favor_precision=entry["favor_precision"], include_tables=entry["include_tables"],
+                   include_comments=entry["include_comments"], fast=entry["fast"])
+    theirs = Trafilatura().extract
+    result: dict[str, Any] = {"pages": len(sample), "japanese_pages": len(ja_sample),
+                              "mean_kb": sum(len(h.encode("utf-8")) for _, h in sample) / max(len(sample), 1) / 1000,
+                              "median_kb": sorted(len(h.encode("utf-8")) for _, h in sample)[len(sample) // 2] / 1000
+                              if sample else 0.0}
+    for name, fn in (("corpusforge settings", ours), ("datatrove defaults", theirs)):
+        ms = []
+        for _, h in sample:
+            t0 = time.process_time()
+            fn(h)
+            ms.append((time.process_time() - t0) * 1000)
+        ms.sort()
+        recall, precision, recovered = [], [], 0
+        for u, h in ja_sample:
+            r, p = main_text_recovery(fn(h) or "", truth[u]["main_text"])
+            recall.append(r)
+            precision.append(p)
+            recovered += r >= 0.9
+        n = max(len(ms), 1)
+        result[name] = {"mean_ms": sum(ms) / n, "p50_ms": ms[len(ms) // 2] if ms else 0.0,
+                        "p90_ms": ms[len(ms) * 9 // 10] if ms else 0.0, "max_ms": ms[-1] if ms else 0.0,
+                        "ja_recall": sum(recall) / max(len(recall), 1), "ja_precision": sum(precision) / max(len(precision), 1),
+                        "ja_recovered": recovered}
+    return result
+
+
 # ----------------------------------------------------------------------- driver
 def launch(arm: str, files: list[Path], work: Path) -> dict[str, Any]:
     kept_path = work / f"kept-{arm}.txt"
@@ -269,11 +345,15 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ja-fraction", type=float, default=0.05)
+    add_page_weight_argument(ap)
     ap.add_argument("--arms", default="corpusforge,corpusforge-reader-only,datatrove,datatrove-same-settings")
     ap.add_argument("--sandbox-overhead", action="store_true",
                     help="only measure TrafilaturaExtract in-process vs in the child-process sandbox")
     ap.add_argument("--trafilatura-settings", action="store_true",
                     help="only compare trafilatura settings (speed, Japanese pages kept)")
+    ap.add_argument("--trafilatura-cost", action="store_true",
+                    help="only measure trafilatura's CPU ms per page (corpusforge settings and datatrove defaults) "
+                         "and its Japanese main-text recovery")
     ap.add_argument("--arm", help=argparse.SUPPRESS)
     ap.add_argument("--kept", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
@@ -286,7 +366,7 @@ def main() -> None:
             json.dump(info, f)
         return
 
-    files = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction)
+    files = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction, args.page_weight)
     if args.sandbox_overhead:
         r = sandbox_overhead(files)
         print(f"{r['pages']:.0f} pages that reach extraction: in-process {r['none_cpu_ms_per_page']:.2f} CPU ms/page, "
@@ -296,6 +376,22 @@ def main() -> None:
         return
     truth = load_truth(files)
     truth_ja = japanese_urls(truth)
+    if args.trafilatura_cost:
+        c = trafilatura_cost(files, truth)
+        print(f"page weight {args.page_weight}: {c['pages']} HTML pages (mean {c['mean_kb']:.1f} KB, median "
+              f"{c['median_kb']:.1f} KB of HTML), {c['japanese_pages']} Japanese pages for the recovery columns\n")
+        print("| trafilatura settings | CPU ms / page: mean | p50 | p90 | max | Japanese main text: recall | "
+              "precision | pages ≥ 90% recovered |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name in ("corpusforge settings", "datatrove defaults"):
+            r = c[name]
+            print(f"| {name} | {r['mean_ms']:.1f} | {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['max_ms']:.0f} | "
+                  f"{r['ja_recall']:.1%} | {r['ja_precision']:.1%} | {r['ja_recovered']} / {c['japanese_pages']} |")
+        out = ROOT / "bench" / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / f"trafilatura_cost-{args.page_weight}.json", "w", encoding="utf-8") as f:
+            json.dump(c, f, indent=1)
+        return
     if args.trafilatura_settings:
         rows = trafilatura_settings(files, truth_ja)
         print(f"{rows[0]['pages']:,} pages that pass the pre-check, {len(truth_ja):,} Japanese in the truth\n")
@@ -305,12 +401,17 @@ def main() -> None:
             print(f"| {r['fast']} | {r['favor_precision']} | {r['ms_per_page']:.2f} | {r['japanese_kept']:,} |")
         return
     responses = sum(1 for r in truth.values() if r.get("status") is not None)
-    work = ROOT / "bench" / "work" / "bench_extract"
+    work = ROOT / "bench" / "work" / ("bench_extract" if args.page_weight == "light" else f"bench_extract-{args.page_weight}")
     work.mkdir(parents=True, exist_ok=True)
     results = {arm: launch(arm, files, work) for arm in args.arms.split(",")}
 
+    html_bytes = [r["body_bytes"] for r in truth.values() if r.get("status") == 200 and r.get("template")]
+    reader = warc_module_commit()
     print(f"\n{len(files)} WARC files, {responses:,} HTTP responses, {len(truth_ja):,} Japanese HTML pages "
-          f"(HTTP 200) in the truth; {os.cpu_count()} cores, one process per arm\n")
+          f"(HTTP 200) in the truth; page weight {args.page_weight}: HTML mean "
+          f"{sum(html_bytes) / max(len(html_bytes), 1) / 1000:.1f} KB, median "
+          f"{sorted(html_bytes)[len(html_bytes) // 2] / 1000 if html_bytes else 0:.1f} KB; corpusforge/io/warc.py at "
+          f"{reader}; {os.cpu_count()} cores, one process per arm\n")
     print("| pipeline | docs / s / core | wall s | CPU s | Japanese found (recall) | kept, not in the truth set | peak RSS main / child MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     rows = {}
@@ -337,9 +438,10 @@ def main() -> None:
             print("\ncorpusforge time by stage (s): " + ", ".join(f"{s['name']} {s['seconds']:.2f}" for s in stages))
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "bench_extract.json", "w", encoding="utf-8") as f:
+    name = "bench_extract.json" if args.page_weight == "light" else f"bench_extract-{args.page_weight}.json"
+    with open(out / name, "w", encoding="utf-8") as f:
         json.dump({"args": {k: v for k, v in vars(args).items() if k not in ("arm", "kept", "result", "paths")},
-                   "responses": responses, "japanese": len(truth_ja), "rows": rows}, f, indent=1)
+                   "responses": responses, "japanese": len(truth_ja), "warc_reader": reader, "rows": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ character n-gram linear model that is not public as a file; this script stands i
 it with "the title, decoded as UTF-8 → Shift_JIS → EUC-JP like theirs, has at least
 one kana" (a stand-in, generous to that test on pages whose title is kanji-only).
 
-    .venv/bin/python bench/precheck_recall.py [--records 20000] [--files 4] [--seed 1]
+    .venv/bin/python bench/precheck_recall.py [--records 20000] [--files 4] [--seed 1] [--page-weight light|cc]
+
+``--page-weight cc``: the same pages with CommonCrawl-sized markup (long inline scripts and
+styles before the body, Japanese menus and link farms around the text), cached separately.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from warcset import ROOT, ensure_warc_set, japanese_urls, load_truth
+from warcset import ROOT, add_page_weight_argument, ensure_warc_set, japanese_urls, load_truth, warc_module_commit
 
 from corpusforge.config import build_stages, load_config
 from corpusforge.document import Document
@@ -37,6 +40,7 @@ from corpusforge.extract.precheck import JapanesePrecheck
 from corpusforge.extract.script import KANA_RE
 from corpusforge.io.warc import WarcReader
 from corpusforge.pipeline import Pipeline
+from corpusforge.stats import Stats
 
 SWALLOW_LANG_RE = re.compile(rb"<html[^>]*\slang\s*=\s*[\"']?ja", re.I)
 TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
@@ -59,18 +63,20 @@ def swallow_style(body: bytes) -> bool:
     return False
 
 
-def read_pages(paths: list[Path]) -> list[tuple[str, str, bytes, dict[str, Any]]]:
-    pages = []
-    for p in paths:
-        for d in WarcReader(p):
-            pages.append((d.id, d.url, d.raw or b"", dict(d.metadata)))
-    return pages
+Page = tuple[str, str, bytes, dict[str, Any]]
 
 
-def full_path_kept(pages: list[tuple[str, str, bytes, dict[str, Any]]]
-                   ) -> tuple[set[str], dict[str, Any], dict[str, dict[str, float]]]:
-    """URLs the extraction section keeps when every page skips the pre-check, its stats,
-    and the script ratios of every page that reached the final decision (kept or not)."""
+def read_pages(path: Path) -> list[Page]:
+    """(id, url, body, metadata) of one file's HTML records, held in memory so that the
+    timings below cover the checks, not the reading (one file at a time: at cc page weight
+    a file holds ~0.7 GB of HTML)."""
+    return [(d.id, d.url, d.raw or b"", dict(d.metadata)) for d in WarcReader(path)]
+
+
+def full_path_kept(pages: list[Page], stats: Stats) -> tuple[set[str], float, dict[str, dict[str, float]]]:
+    """URLs the extraction section keeps when every page skips the pre-check, the seconds it
+    took (its stage stats merged into ``stats``), and the script ratios of every page that
+    reached the final decision (kept or not)."""
     entries = [e for e in load_config("extract")["extract"] if e["stage"] != "JapanesePrecheck"]
     pipe = Pipeline(build_stages(entries))
     docs = (Document(id=i, url=u, raw=raw, metadata=dict(md)) for i, u, raw, md in pages)
@@ -89,7 +95,8 @@ def full_path_kept(pages: list[tuple[str, str, bytes, dict[str, Any]]]
     for s in pipe.stages:
         if hasattr(s, "close"):
             s.close()
-    return kept, {"seconds": seconds, "stages": pipe.stats("full").to_dict()["stages"]}, ratios
+    stats.merge(pipe.stats("full"))
+    return kept, seconds, ratios
 
 
 def ratio_percentiles(ratios: dict[str, dict[str, float]], urls: set[str]) -> str:
@@ -105,12 +112,15 @@ def ratio_percentiles(ratios: dict[str, dict[str, float]], urls: set[str]) -> st
     return f"{len(rows):,} | {pct(ja)} | {pct(share)}"
 
 
-def measure(name: str, passes: Callable[[bytes, dict[str, Any]], bool],
-            pages: list[tuple[str, str, bytes, dict[str, Any]]], reference: set[str], truth_ja: set[str]) -> dict[str, Any]:
+def run_check(passes: Callable[[bytes, dict[str, Any]], bool], pages: list[Page]) -> tuple[set[str], float]:
+    """URLs a pre-check variant passes among ``pages`` and the seconds it took."""
     t0 = time.perf_counter()
     passed = {u for _, u, raw, md in pages if passes(raw, md)}
-    seconds = time.perf_counter() - t0
-    urls = {u for _, u, _, _ in pages}
+    return passed, time.perf_counter() - t0
+
+
+def summarize(name: str, passed: set[str], seconds: float, urls: set[str], reference: set[str],
+              truth_ja: set[str]) -> dict[str, Any]:
     non_ja = urls - truth_ja
     return {
         "variant": name,
@@ -119,7 +129,7 @@ def measure(name: str, passes: Callable[[bytes, dict[str, Any]], bool],
         "missed_vs_full_path": sorted(reference - passed),
         "recall_vs_truth": len(passed & truth_ja) / max(len(truth_ja & urls), 1),
         "non_japanese_rejected": len(non_ja - passed) / max(len(non_ja), 1),
-        "us_per_page": seconds / max(len(pages), 1) * 1e6,
+        "us_per_page": seconds / max(len(urls), 1) * 1e6,
     }
 
 
@@ -129,18 +139,12 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ja-fraction", type=float, default=0.05)
+    add_page_weight_argument(ap)
     args = ap.parse_args()
 
-    paths = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction)
+    paths = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction, args.page_weight)
     truth = load_truth(paths)
     truth_ja = japanese_urls(truth)
-    pages = read_pages(paths)
-    print(f"{len(paths)} files, {args.records} responses, {len(pages)} HTML pages read, "
-          f"{len(truth_ja)} Japanese HTML pages in the truth")
-    reference, full, ratios = full_path_kept(pages)
-    print(f"full path (no pre-check): kept {len(reference)} pages in {full['seconds']:.1f} s; "
-          f"{len(reference & truth_ja)} of them Japanese by the truth")
-
     shipped = next(e for e in load_config("extract")["extract"] if e["stage"] == "JapanesePrecheck")
     params = {k: v for k, v in shipped.items() if k not in ("stage", "_base")}
     shipped_pre = JapanesePrecheck(**params)
@@ -152,13 +156,39 @@ def main() -> None:
          lambda raw, md: with_declarations.rule(raw, md.get("http_charset")) is not None),
         ("Swallow-style: html lang=ja OR Japanese title", lambda raw, md: swallow_style(raw)),
     ]
-    rows = [measure(n, f, pages, reference, truth_ja) for n, f in variants]
+    reference: set[str] = set()
+    ratios: dict[str, dict[str, float]] = {}
+    urls: set[str] = set()
+    full_stats = Stats("full")
+    full_seconds = 0.0
+    passed: dict[str, set[str]] = {n: set() for n, _ in variants}
+    check_seconds: dict[str, float] = {n: 0.0 for n, _ in variants}
+    for path in paths:
+        pages = read_pages(path)
+        urls |= {u for _, u, _, _ in pages}
+        kept, seconds, file_ratios = full_path_kept(pages, full_stats)
+        reference |= kept
+        ratios.update(file_ratios)
+        full_seconds += seconds
+        for name, check in variants:
+            got, seconds = run_check(check, pages)
+            passed[name] |= got
+            check_seconds[name] += seconds
+        del pages
+    reader = warc_module_commit()
+    print(f"{len(paths)} files, {args.records} responses, {len(urls)} HTML pages read, "
+          f"{len(truth_ja)} Japanese HTML pages in the truth; page weight {args.page_weight}; "
+          f"corpusforge/io/warc.py at {reader}")
+    full = {"seconds": full_seconds, "stages": full_stats.to_dict()["stages"]}
+    print(f"full path (no pre-check): kept {len(reference)} pages in {full_seconds:.1f} s; "
+          f"{len(reference & truth_ja)} of them Japanese by the truth")
+    rows = [summarize(n, passed[n], check_seconds[n], urls, reference, truth_ja) for n, _ in variants]
 
     print()
     print("| pre-check | pages passed | recall vs full path | non-Japanese rejected | recall vs truth | µs / page |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['variant']} | {r['passed']:,} / {len(pages):,} | {r['recall_vs_full_path']:.2%} | "
+        print(f"| {r['variant']} | {r['passed']:,} / {len(urls):,} | {r['recall_vs_full_path']:.2%} | "
               f"{r['non_japanese_rejected']:.2%} | {r['recall_vs_truth']:.2%} | {r['us_per_page']:.1f} |")
     for r in rows:
         if r["missed_vs_full_path"]:
@@ -176,9 +206,10 @@ def main() -> None:
     print(f"| not Japanese by the truth | {ratio_percentiles(ratios, reached - truth_ja)} |")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "precheck_recall.json", "w", encoding="utf-8") as f:
-        json.dump({"args": vars(args), "pages": len(pages), "reference": len(reference), "full_path": full,
-                   "rows": rows}, f, ensure_ascii=False, indent=1)
+    name = "precheck_recall.json" if args.page_weight == "light" else f"precheck_recall-{args.page_weight}.json"
+    with open(out / name, "w", encoding="utf-8") as f:
+        json.dump({"args": vars(args), "pages": len(urls), "reference": len(reference), "full_path": full,
+                   "warc_reader": reader, "rows": rows}, f, ensure_ascii=False, indent=1)
 
 
 if __name__ == "__main__":
