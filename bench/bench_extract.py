@@ -366,6 +366,7 @@ def main() -> None:
             json.dump(info, f)
         return
 
+    reader = warc_module_commit()  # before the arms: the WARC reader is being changed by others
     files = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction, args.page_weight)
     if args.sandbox_overhead:
         r = sandbox_overhead(files)
@@ -378,6 +379,7 @@ def main() -> None:
     truth_ja = japanese_urls(truth)
     if args.trafilatura_cost:
         c = trafilatura_cost(files, truth)
+        print(f"corpusforge/io/warc.py at {reader}")
         print(f"page weight {args.page_weight}: {c['pages']} HTML pages (mean {c['mean_kb']:.1f} KB, median "
               f"{c['median_kb']:.1f} KB of HTML), {c['japanese_pages']} Japanese pages for the recovery columns\n")
         print("| trafilatura settings | CPU ms / page: mean | p50 | p90 | max | Japanese main text: recall | "
@@ -406,7 +408,6 @@ def main() -> None:
     results = {arm: launch(arm, files, work) for arm in args.arms.split(",")}
 
     html_bytes = [r["body_bytes"] for r in truth.values() if r.get("status") == 200 and r.get("template")]
-    reader = warc_module_commit()
     print(f"\n{len(files)} WARC files, {responses:,} HTTP responses, {len(truth_ja):,} Japanese HTML pages "
           f"(HTTP 200) in the truth; page weight {args.page_weight}: HTML mean "
           f"{sum(html_bytes) / max(len(html_bytes), 1) / 1000:.1f} KB, median "

@@ -142,6 +142,7 @@ def main() -> None:
     add_page_weight_argument(ap)
     args = ap.parse_args()
 
+    reader = warc_module_commit()  # before reading: the WARC reader is being changed by others
     paths = ensure_warc_set(args.records, args.files, args.seed, args.ja_fraction, args.page_weight)
     truth = load_truth(paths)
     truth_ja = japanese_urls(truth)
@@ -175,7 +176,6 @@ def main() -> None:
             passed[name] |= got
             check_seconds[name] += seconds
         del pages
-    reader = warc_module_commit()
     print(f"{len(paths)} files, {args.records} responses, {len(urls)} HTML pages read, "
           f"{len(truth_ja)} Japanese HTML pages in the truth; page weight {args.page_weight}; "
           f"corpusforge/io/warc.py at {reader}")
