@@ -27,7 +27,7 @@ at the HTTP status, so it keeps Japanese 404 pages), and peak resident memory (l
 of the main process and of any child process).
 
 ``--page-weight cc`` runs everything on the same pages with CommonCrawl-sized markup
-(~150 KB of HTML on average instead of ~3 KB; ``corpusforge/synth/pages.py`` gives the basis),
+(~160 KB of HTML on average instead of ~3 KB; ``corpusforge/synth/pages.py`` gives the basis),
 where trafilatura costs what it costs on real crawl pages. ``--trafilatura-cost`` measures
 just that: trafilatura's CPU ms per page with the settings of ``filters/extract.yaml`` and with
 datatrove's defaults, and how much of the Japanese main text each recovers.
@@ -413,7 +413,8 @@ def main() -> None:
           f"{sum(html_bytes) / max(len(html_bytes), 1) / 1000:.1f} KB, median "
           f"{sorted(html_bytes)[len(html_bytes) // 2] / 1000 if html_bytes else 0:.1f} KB; corpusforge/io/warc.py at "
           f"{reader}; {os.cpu_count()} cores, one process per arm\n")
-    print("| pipeline | docs / s / core | wall s | CPU s | Japanese found (recall) | kept, not in the truth set | peak RSS main / child MB |")
+    print("| pipeline | docs / s / core | wall s | CPU s | Japanese found (recall) | kept, not in the truth set "
+          "| peak RSS main / child MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     rows = {}
     for arm, r in results.items():

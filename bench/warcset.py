@@ -19,7 +19,7 @@ def ensure_warc_set(records: int, files: int, seed: int, ja_fraction: float, pag
 
     Seeds ``seed, seed+1, ...``: the same arguments give the same bytes, so the cache is
     keyed by the arguments only. ``page_weight``: ``light`` (compact pages) or ``cc``
-    (the same pages with CommonCrawl-sized markup, ~150 KB of HTML on average); the
+    (the same pages with CommonCrawl-sized markup, ~160 KB of HTML on average); the
     ``light`` folder keeps its old name so existing caches stay valid.
     """
     from corpusforge.synth.warcgen import generate_warc
@@ -41,7 +41,7 @@ def add_page_weight_argument(ap: Any) -> None:
     """The shared ``--page-weight`` option of the extraction benchmarks."""
     ap.add_argument("--page-weight", choices=("light", "cc"), default="light",
                     help="light: compact generated pages (~3 KB); cc: the same pages with CommonCrawl-sized "
-                         "markup (~150 KB mean, see corpusforge/synth/pages.py); cached separately")
+                         "markup (~160 KB mean, 85 KB median, see corpusforge/synth/pages.py); cached separately")
 
 
 def warc_module_commit() -> str:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of pages that are edited re-posts; default 0.06")
     parser.add_argument("--page-weight", default="light", metavar="{light,cc}",
                         help="light (default): compact pages of ~3 KB; cc: the same pages and truth inside "
-                             "CommonCrawl-sized markup (~150 KB of HTML on average: scripts, styles, menus, link farms)")
+                             "CommonCrawl-sized markup (~160 KB of HTML on average: scripts, styles, menus, link farms)")
     parser.add_argument("--truncate-last", action="store_true", help="cut the last response record in half")
     parser.add_argument("--no-truth", action="store_true", help="do not write OUTPUT.truth.jsonl")
 

@@ -315,24 +315,26 @@ def encode_html(page: str, codec: str) -> bytes:
 # CommonCrawl page weight ("cc"): the same page inside the markup real crawled pages carry.
 #
 # Size model, per HTML page: body bytes ~ log-normal(median CC_MEDIAN_BODY_BYTES, sigma
-# CC_SIGMA), capped at CC_MAX_BODY_BYTES. Basis:
-# * Common Crawl's own statistics of CC-MAIN-2025-05 by detected MIME type (URL index,
-#   published in github.com/sebastian-nagel/cc-notebooks-var, warc-truncation/data/
-#   warc-record-size-truncation-by-mime-type-CC-MAIN-2025-05.csv): text/html is 2.73
-#   billion captures (90.1%) with an average gzip-compressed response record of 31,248
-#   bytes and a 95th percentile of 99,651 bytes; 2.4% of them truncated at the 1 MiB limit.
-# * Compressed to uncompressed: the December 2024 crawl holds 2.64 billion pages "or 394 TiB
-#   of uncompressed content" (CC's release note) = 164 KB per capture; CC-MAIN-2025-05 (the
-#   next crawl) holds 99.8 TB of compressed response records for 3.03 billion captures (all
-#   MIME types, same file) = 32.9 KB per capture; ratio ~5.0.
-# * So an HTML response averages ~5.0 x 31.2 KB = ~155 KB uncompressed. A log-normal fitted
-#   to the compressed mean and 95th percentile has sigma ~1.0 and a median of ~18.5 KB
-#   compressed, ~92 KB uncompressed (HTTP Archive's Web Almanac 2024 gives 18 KB as the median
-#   transferred HTML of a home page, in line with the compressed median).
-# The cap makes the model's mean ~148 KB, median ~92 KB. Assumed, not measured: one
-# compression ratio for all page sizes. The figure deliberately contradicts the
-# "tens of KB per page" reading of "~1 GB WARC files with ~40k records": those are
-# compressed bytes (~25-33 KB per capture).
+# CC_SIGMA), capped at CC_MAX_BODY_BYTES (model mean ~165 KB, median 85 KB, p95 ~610 KB).
+# What is known of CommonCrawl:
+# * Common Crawl's statistics of CC-MAIN-2025-05 by detected MIME type (URL index, published
+#   in github.com/sebastian-nagel/cc-notebooks-var, warc-truncation/data/
+#   warc-record-size-truncation-by-mime-type-CC-MAIN-2025-05.csv): text/html is 2.73 billion
+#   captures (90.1%); its gzip-compressed response records average 31,248 bytes, 95th
+#   percentile 99,651 bytes; 2.4% of the payloads are truncated at the 1 MiB limit.
+# * Uncompressed: the December 2024 crawl holds 2.64 billion pages "or 394 TiB of uncompressed
+#   content" (CC's release note) = 164 KB per capture, all MIME types, request and metadata
+#   records included; CC-MAIN-2025-05 holds 99.8 TB of compressed response records for 3.03
+#   billion captures (same CSV, all types) = 32.9 KB per capture, a ratio of ~5.0. So an HTML
+#   response averages ~155-165 KB uncompressed (PDFs, 0.7% of captures at ~450 KB, take ~3 KB
+#   of the 164).
+# * "~1 GB WARC files with ~40k records" means ~25-33 KB per capture *compressed*, not tens of
+#   KB of HTML.
+# Fit: the two parameters were chosen so that this generator's own WARC records match those
+# figures together (generate_warc, 2,172 HTML pages, seeds 5-6): HTML mean 157 KB / median
+# 89 KB uncompressed; compressed response records mean 28.1 KB (CC 31.2), p95 84 KB (CC 99.7);
+# 1.7% of pages at the 1 MiB cap (CC 2.4% truncated); compression ratio 5.6 (CC ~5.0). Our
+# tail is a little lighter than CommonCrawl's. Assumed, not measured: the log-normal shape.
 # Where the bytes go (_CC_SHARES): about a fifth of the characters in inline <style> / <script> /
 # JSON (cheap for trafilatura: one text node each, ~0.01 ms per KB) and the rest in element-heavy
 # furniture (mega menus, sidebars, story cards, comment threads, footer link farms, SVG; 0.2-0.9
@@ -342,8 +344,8 @@ def encode_html(page: str, codec: str) -> bytes:
 # =============================================================================================
 
 PAGE_WEIGHTS: tuple[str, ...] = ("light", "cc")
-CC_MEDIAN_BODY_BYTES = 92_000
-CC_SIGMA = 1.0
+CC_MEDIAN_BODY_BYTES = 85_000
+CC_SIGMA = 1.2
 CC_MAX_BODY_BYTES = 1 << 20  # Common Crawl truncates payloads at 1 MiB
 
 # Mean share of the added bytes per part; drawn per page around these (gamma, shape 4).
@@ -379,7 +381,8 @@ _JA_UI = {"skip": "本文へ移動", "read_more": "続きを読む", "more": "�
           "error": "通信エラーが発生しました。時間をおいてお試しください。", "copied": "リンクをコピーしました",
           "no_result": "該当する記事が見つかりませんでした", "newsletter": "最新記事をメールでお届けします",
           "comments": "コメント", "author": "執筆者", "pickup": "ピックアップ"}
-_EN_UI = {"skip": "Skip to content", "read_more": "Read more", "more": "See more", "close": "Close", "search": "Search this site", "login": "Log in",
+_EN_UI = {"skip": "Skip to content", "read_more": "Read more", "more": "See more", "close": "Close",
+          "search": "Search this site", "login": "Log in",
           "register": "Create account", "menu": "Menu", "to_top": "Back to top", "prev": "Previous", "next": "Next",
           "daily": "Today", "weekly": "This week", "monthly": "This month", "count": "posts", "email": "Email address",
           "password": "Password", "remember": "Keep me signed in", "forgot": "Forgot your password?",
@@ -725,7 +728,8 @@ _JS_STATEMENTS = (
     "if(!{a}||!{a}.length)return;",
     '{a}.addEventListener("{ev}",function({e2}){{{e2}.preventDefault();{b}.classList.toggle("is-{m}")}},{{passive:!0}});',
     'return String({a}).replace(/[&<>"\']/g,function({e2}){{return"&#"+{e2}.charCodeAt(0)+";"}});',
-    'var {a}=new XMLHttpRequest;{a}.open("GET","/api/v{n}/{w}?_="+Date.now(),!0);{a}.onload=function(){{200==={a}.status&&{b}(JSON.parse({a}.responseText))}};{a}.send();',
+    'var {a}=new XMLHttpRequest;{a}.open("GET","/api/v{n}/{w}?_="+Date.now(),!0);'
+    '{a}.onload=function(){{200==={a}.status&&{b}(JSON.parse({a}.responseText))}};{a}.send();',
     "{a}.dataset.{w}=String({n});",
     'try{{localStorage.setItem("{w}_{n}",JSON.stringify({a}))}}catch({e2}){{}}',
     "var {a}=Math.max(0,Math.min({n},{b}.length-1));",
@@ -883,7 +887,8 @@ def _head_meta(look: _SiteLook, opts: RenderOptions, rng: random.Random) -> str:
         parts.append(f'<link rel="preconnect" href="https://{host}" crossorigin><link rel="dns-prefetch" href="//{host}">')
     for size in (16, 32, 180, 192, 512):
         parts.append(f'<link rel="icon" type="image/png" sizes="{size}x{size}" href="https://{look.cdn}/icons/favicon-{size}.png">')
-    parts.append(f'<link rel="preload" href="https://{look.cdn}/fonts/{look.prefix}-regular.woff2" as="font" type="font/woff2" crossorigin>')
+    parts.append(f'<link rel="preload" href="https://{look.cdn}/fonts/{look.prefix}-regular.woff2" as="font" '
+                 'type="font/woff2" crossorigin>')
     parts.append(f'<link rel="alternate" type="application/rss+xml" title="{_a(look.name)} RSS" href="{base}/feed/">')
     parts.append(f'<meta name="keywords" content="{_a(",".join(rng.sample(v.tags, 5)))}">')
     return "".join(parts)
@@ -1075,7 +1080,8 @@ def _state_json(look: _SiteLook, rng: random.Random, budget: int) -> str:
     used = _size(text) + 80
     while used < budget:
         y, m, d = _date_parts(rng)
-        item = json.dumps({"id": rng.randint(10000, 999999), "title": _title(v, rng), "url": f"/articles/{rng.randint(10000, 999999)}/",
+        item = json.dumps({"id": rng.randint(10000, 999999), "title": _title(v, rng),
+                           "url": f"/articles/{rng.randint(10000, 999999)}/",
                            "thumbnail": {"src": f"https://{look.cdn}/images/{y}/{m:02d}/{rng.getrandbits(48):012x}.jpg",
                                          "width": 640, "height": 360}, "publishedAt": f"{y}-{m:02d}-{d:02d}",
                            "category": rng.randrange(len(v.categories)) + 1, "views": rng.randint(0, 500000),
@@ -1135,7 +1141,8 @@ def cc_parts(site: Site, opts: RenderOptions, light_bytes: int, rng: random.Rand
     css = _stream(look, "css").take(alloc["css"])
     if css:
         cut = css.find("}", len(css) // 3) + 1 or len(css)  # critical CSS plus a theme block, as themes inline them
-        head.append(f'<style id="{look.prefix}-critical-css">{css[:cut]}</style><style id="global-styles-inline-css">{css[cut:]}</style>')
+        head.append(f'<style id="{look.prefix}-critical-css">{css[:cut]}</style>'
+                    f'<style id="global-styles-inline-css">{css[cut:]}</style>')
     head.append(_split_scripts(_stream(look, "head_js").take(alloc["head_js"]), rng, look))
     head.append(_jsonld(look, opts, rng))
     parts.head = "".join(head)

@@ -612,7 +612,7 @@ def generate_warc(path: str | os.PathLike, records: int = 2000, seed: int = 0, j
     ``max_unplanted_jaccard``: an original Japanese page is redrawn (up to 8 times) when its
     5-gram Jaccard to an earlier page exceeds this; the truth reports the nearest anyway.
     ``page_weight``: ``"light"`` (compact pages, ~3 KB of HTML) or ``"cc"`` (the same pages, same
-    truth and main text, inside the markup weight of real CommonCrawl HTML: ~150 KB on
+    truth and main text, inside the markup weight of real CommonCrawl HTML: ~160 KB on
     average, see ``corpusforge.synth.pages``); only the bodies' sizes and offsets differ.
     Gzip when the path ends in ``.gz``. Same arguments, same bytes.
     Returns a summary: paths, counts by kind, Japanese pages, bytes written.
