@@ -89,3 +89,19 @@ def test_body_size_bound(tmp_path: Path) -> None:
     r = cf.read_warc(p, max_body_bytes=1_000_000)
     assert [d.url for d in r] == ["http://example.jp/0", "http://example.jp/5"]
     assert r.stats.dropped == {"body_too_large": 1}
+
+
+@pytest.mark.parametrize("engine", ["fast", "warcio"])
+def test_ids_after_a_resync_are_the_record_offsets(tmp_path: Path, engine: str) -> None:
+    a, b = tmp_path / "a.warc.gz", tmp_path / "b.warc.gz"
+    write_warc(a, ja_pages(2))
+    write_warc(b, ja_pages(3, start=50))
+    p = tmp_path / "joined.warc.gz"
+    junk = b"\x00not a record\x00" * 100
+    p.write_bytes(a.read_bytes() + junk + b.read_bytes())
+    r = cf.read_warc(p, engine=engine)
+    second = [d for d in r if d.url.endswith(("/50", "/51", "/52"))]
+    shift = a.stat().st_size + len(junk)
+    assert [d.metadata["record_offset"] - shift for d in second] == [d.metadata["record_offset"] for d in cf.read_warc(b)]
+    assert [d.id for d in second] == [f"joined/{d.metadata['record_offset']}" for d in second]
+    assert r.stats.counters["resync"] == 1

@@ -93,6 +93,7 @@ class _WarcioSource:
 
         self.mm = mm
         self.gzipped = gzipped
+        self.arc = arc
         self.f = open(path, "rb")
         self.f.seek(base)
         self.it = ArchiveIterator(self.f, no_record_parse=False, arc2warc=True)
@@ -106,6 +107,9 @@ class _WarcioSource:
         except StopIteration:
             return None
         if record.length is None:
+            at_end = self.it.reader.rem_length() == 0 and self.f.tell() >= len(self.mm)
+            if at_end and next_record_start(self.mm, self.it.offset, self.gzipped) is None:
+                return CutHeader(self.it.offset)  # the file ends inside this record's header
             return Fault(MISSING_CONTENT_LENGTH, -1)
         return _WarcioRecord(record)
 
@@ -117,7 +121,7 @@ class _WarcioSource:
             return CUT
         if self.it.err_count > errors:  # "Record not followed by newline"
             return CONTENT_LENGTH_MISMATCH
-        if not self.gzipped:
+        if not self.gzipped and not self.arc:  # WARC records end with CRLF CRLF (ARC ones with LF)
             block_end = rec.offset + rec.length
             head = self.mm[block_end:block_end + 4]
             if head != _TRAILER:
@@ -178,7 +182,7 @@ class WarcReader(Reader):
         while True:
             src = self._open(mm, base, arc)
             last_ok = base
-            fault = None
+            fault, fault_at = "", base
             try:
                 while True:
                     doc = end = None
@@ -188,16 +192,16 @@ class WarcReader(Reader):
                             doc = self._to_document(item)
                             end = src.finish(item)
                     except Exception as e:  # noqa: BLE001  (warcio: any fault in a file is counted, never fatal)
-                        fault = type(e).__name__
+                        fault, fault_at = type(e).__name__, src.position()
                         break
                     if item is None:
                         if src.silent_stops and self.gzipped and self._stopped_early(mm, last_ok, src.position()):
-                            fault = BAD_GZIP_MEMBER
+                            fault, fault_at = BAD_GZIP_MEMBER, src.position()
                             break
                         self._count_unread_tail(mm, src.position())
                         return
                     if isinstance(item, Fault):
-                        fault = item.kind
+                        fault, fault_at = item.kind, (item.offset if item.offset >= 0 else src.position())
                         break
                     if isinstance(item, CutHeader):
                         self._count_truncated(size - item.offset)
@@ -207,8 +211,11 @@ class WarcReader(Reader):
                         if doc is not None:
                             self.skip("truncated_record")
                         at_eof = src.position() >= size
-                        if at_eof and not self.gzipped and next_record_start(mm, item.offset, False) is not None:
-                            fault = CONTENT_LENGTH_MISMATCH  # the length ran past later records
+                        if at_eof and next_record_start(mm, item.offset, self.gzipped) is not None:
+                            # not the end of the file: the length ran past later records, or
+                            # (warcio) a member failed to inflate and warcio read on to the end
+                            fault = BAD_GZIP_MEMBER if self.gzipped else CONTENT_LENGTH_MISMATCH
+                            fault_at = item.offset
                             break
                         if doc is None:
                             if at_eof:
@@ -219,7 +226,7 @@ class WarcReader(Reader):
                             return
                         continue
                     if end is not None:
-                        fault = end
+                        fault, fault_at = end, item.offset
                         break
                     if doc is not None:
                         doc.id = f"{self.key}/{item.offset}"
@@ -229,6 +236,8 @@ class WarcReader(Reader):
                 src.close()
             self._count_error(fault)
             nxt = next_record_start(mm, last_ok, self.gzipped)
+            if nxt == fault_at:  # the scan points back at the unreadable place: go past it
+                nxt = next_record_start(mm, fault_at, self.gzipped)
             if nxt is None or nxt <= base:
                 return
             self.stats.count("resync")

@@ -272,9 +272,10 @@ class _Head:
 
     In a plain head (no line starting with a byte that could make warcio read it as blank,
     as a continuation or as another split) a field is found with ``bytes.find`` on a
-    lower-cased copy: the first ``CRLF name:`` is the first field of that name, its value
-    runs to the next newline. Any doubt (the name seen first elsewhere, a blank before
-    the colon) and any other head go through warcio's line parser.
+    lower-cased copy: when the first line that starts with the name is ``CRLF name:``, it
+    is the first field of that name and its value runs to the next newline. Any doubt (a
+    blank before the colon, a longer name, a bare LF) and any other head go through
+    warcio's line parser.
     """
 
     __slots__ = ("raw", "low", "parsed")
@@ -292,12 +293,12 @@ class _Head:
         """First field of that lower-case name, as warcio's ``get_header``."""
         if self.parsed is None:
             low = self.low
-            key = _KEYS.get(name) or _key(name)
-            i = low.find(key[0])  # type: ignore[union-attr]
+            line_key, field_key = _KEYS.get(name) or _key(name)
+            i = low.find(line_key)  # type: ignore[union-attr]  # first line that starts with the name
             if i < 0:
                 return None
-            if i >= 2 and low.startswith(key[1], i - 2):  # type: ignore[union-attr]
-                start = i + len(key[0]) + 1
+            if low.startswith(field_key, i - 1):  # type: ignore[union-attr]  # ... is CRLF name colon
+                start = i + len(field_key) - 1
                 stop = low.find(b"\n", start)  # type: ignore[union-attr]
                 value = self.raw[start:stop if stop >= 0 else len(low)]  # type: ignore[index, arg-type]
                 try:
@@ -315,7 +316,7 @@ class _Head:
 
 def _key(name: str) -> tuple[bytes, bytes]:
     key = name.encode("utf-8")
-    return key, b"\r\n" + key + b":"
+    return b"\n" + key, b"\r\n" + key + b":"
 
 
 _KEYS = {name: _key(name) for name in ("warc-type", "content-length", "warc-target-uri", "warc-date",
@@ -841,7 +842,7 @@ def next_record_start(mm: Any, after: int, gzipped: bool) -> int | None:
 def iter_records(path: str | Path, max_body_bytes: int = 20_000_000,
                  start: int = 0) -> Iterator[tuple[WarcRecord, bytes, str | None] | Fault | CutHeader]:
     """Every record of a WARC file from ``start`` as ``(record, body, end)``: ``body`` is the
-    decoded HTTP payload of a response (at most ``max_body_bytes + 1`` bytes, so a longer one
+    decoded HTTP payload of a response with an HTTP head (at most ``max_body_bytes + 1`` bytes, so a longer one
     shows as too long; never more in memory), ``end`` is ``finish()``'s verdict. A ``Fault``
     or ``CutHeader`` ends the iteration (``WarcReader`` resynchronises and goes on)."""
     mm = map_file(path)
@@ -854,7 +855,7 @@ def iter_records(path: str | Path, max_body_bytes: int = 20_000_000,
             if not isinstance(item, WarcRecord):
                 yield item
                 return
-            body = item.read_body(max_body_bytes + 1) if item.http else b""
+            body = item.read_body(max_body_bytes + 1) if item.http is not None else b""
             end = parser.finish(item)
             yield item, body, end
             if end not in (None, CUT):
