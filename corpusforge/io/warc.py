@@ -7,11 +7,11 @@ that inflates to ``WARC/1.`` in a ``.warc.gz``, the next ``WARC/1.`` in a plain 
 and goes on, so everything readable before and after the fault is kept.
 
 Engines: ``fast`` (default, ``corpusforge.io.warc_fast``: zlib per gzip member and
-``bytes.find`` on a memory map, about 4x less CPU) and ``warcio`` (warcio's
-``ArchiveIterator``; also what reads ARC files). Both run under the same driver and the
-same record-end checks, so they give the same documents and stats on well-formed files and
-on the faults the tests name; where they still differ after other faults is listed in
-``tests/test_warc_fast.py``.
+``bytes.find`` on a memory map) and ``warcio`` (warcio's ``ArchiveIterator``; it also
+reads ARC files for both). Both run under the same driver and the same record-end checks,
+so they give the same documents and stats on well-formed files and on the faults the tests
+name; how their stats still differ after other faults is listed in
+``tests/test_warc_fast.py`` (``_allowed_stats_difference``).
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ _HTTP_SCHEMES = ("http:", "https:")
 _TRAILER = b"\r\n\r\n"
 _ASCII_WS = b" \t\n\r\x0b\x0c"  # what bytes.strip() removes: warcio's blank-line test between records
 _FEED = 16384  # compressed bytes per zlib call: bounds the copy into unused_data
+_WHOLE_MEMBER = 1 << 22  # members inflating to at most this are read whole, larger ones streamed
 _FIRST_FEED = 4096  # first call per member, without an output limit (a limit costs 3 us a call): <= 4.2 MB out
 _CHUNK = 1 << 20  # inflated bytes per zlib call: memory bound for huge members
 _HEADER_WINDOW = 16384
@@ -113,24 +114,25 @@ class _MemberSource:
     checked the CRC), at a zlib error (``error``) or where the file ends (neither).
     """
 
-    __slots__ = ("view", "in_pos", "size", "d", "buf", "pos", "buf_base", "ended", "eof", "error", "tail")
+    __slots__ = ("view", "in_pos", "size", "d", "buf", "pos", "buf_base", "ended", "eof", "error", "tail", "end_pos")
 
-    def __init__(self, view: memoryview, start: int, size: int) -> None:
+    def __init__(self, view: memoryview | None, start: int, size: int, inflated: bytes | None = None) -> None:
+        """``inflated``: the whole member, already inflated (``start`` is then its end)."""
         self.view = view
         self.in_pos = start
         self.size = size
         self.d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self.buf = b""
+        self.buf = inflated or b""
         self.pos = 0
         self.buf_base = 0
-        self.ended = False
-        self.eof = False
+        self.ended = self.eof = inflated is not None
         self.error: str | None = None
         self.tail = b""
+        self.end_pos = start
 
     def member_end(self) -> int:
         """File offset just past the member (once ``eof``)."""
-        return self.in_pos - len(self.d.unused_data)
+        return self.end_pos
 
     def _inflate(self, max_out: int) -> bytes:
         d = self.d
@@ -152,6 +154,7 @@ class _MemberSource:
             self.tail = d.unconsumed_tail
             if d.eof:
                 self.eof = self.ended = True
+                self.end_pos = self.in_pos - len(d.unused_data)
                 return out
             if out:
                 return out
@@ -297,7 +300,7 @@ class _Head:
             i = low.find(line_key)  # type: ignore[union-attr]  # first line that starts with the name
             if i < 0:
                 return None
-            if low.startswith(field_key, i - 1):  # type: ignore[union-attr]  # ... is CRLF name colon
+            if i > 0 and low.startswith(field_key, i - 1):  # type: ignore[union-attr]  # ... is CRLF name colon
                 start = i + len(field_key) - 1
                 stop = low.find(b"\n", start)  # type: ignore[union-attr]
                 value = self.raw[start:stop if stop >= 0 else len(low)]  # type: ignore[index, arg-type]
@@ -607,18 +610,15 @@ class FastWarcParser:
                     return Fault(ARCHIVE_LOAD_FAILED, pos)
                 self.member_offset = pos
                 self.member_records = 0
-                d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                data = self.view[pos:pos + _FIRST_FEED]  # type: ignore[index]
-                try:
-                    out = d.decompress(data)
-                except zlib.error:
-                    out = None
-                if out is not None and d.eof:  # the usual member, inflated and CRC-checked in one call
-                    rec = self._whole_member_record(out, pos + len(data) - len(d.unused_data))
+                whole = self._inflate_whole(pos)
+                if whole is not None:  # the usual member, inflated and CRC-checked
+                    rec = self._whole_member_record(*whole)
                     if rec is not None:
                         return rec
-                m = self.member = _MemberSource(self.view, pos, self.size)  # type: ignore[arg-type]
-                m.ensure(_CHUNK)  # a member of ordinary size is inflated (and its CRC checked) whole
+                    m = self.member = _MemberSource(None, whole[1], self.size, inflated=whole[0])
+                else:  # too large to hold, damaged or cut: inflate it as it is read
+                    m = self.member = _MemberSource(self.view, pos, self.size)
+                    m.ensure(_CHUNK)
             _skip_blank_lines(m)
             if m.error is not None:
                 return Fault(BAD_GZIP_MEMBER, self.member_offset)
@@ -629,6 +629,32 @@ class FastWarcParser:
                 continue
             mpos = m.tell()
             return self._parse_record(m, self.member_offset + mpos if self.member_records else self.member_offset, mpos)
+
+    def _inflate_whole(self, pos: int) -> tuple[bytes, int] | None:
+        """(inflated member, file offset past it) for a member that inflates without error to
+        at most ``_WHOLE_MEMBER`` bytes; None otherwise (the streaming path takes it)."""
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        view = self.view
+        data = view[pos:pos + _FIRST_FEED]  # type: ignore[index]
+        q = pos + len(data)
+        try:
+            out = d.decompress(data)
+            if d.eof:
+                return out, q - len(d.unused_data)
+            parts = [out]
+            room = _WHOLE_MEMBER - len(out)
+            while room > 0 and q < self.size:
+                data = d.unconsumed_tail or view[q:q + _FEED]  # type: ignore[index]
+                if not d.unconsumed_tail:
+                    q += len(data)
+                out = d.decompress(data, room)
+                parts.append(out)
+                room -= len(out)
+                if d.eof:
+                    return b"".join(parts), q - len(d.unused_data)
+        except zlib.error:
+            pass
+        return None
 
     def _whole_member_record(self, buf: bytes, member_end: int) -> WarcRecord | None:
         """The record of a member inflated whole, read straight from its bytes when it is the
