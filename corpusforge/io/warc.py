@@ -296,7 +296,8 @@ class WarcReader(Reader):
             self.skip("empty_body")
             return None
         mime = ctype.split(";", 1)[0].strip().lower()
-        if mime not in _HTML_TYPES and not (mime in ("", "text/plain", "application/octet-stream") and _SNIFF_RE.match(body[:2048])):
+        sniffable = mime in ("", "text/plain", "application/octet-stream")
+        if mime not in _HTML_TYPES and not (sniffable and _SNIFF_RE.match(body[:2048])):
             self.skip("not_html")
             self.stats.count(f"mime.{mime or 'none'}")
             return None
