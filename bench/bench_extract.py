@@ -48,7 +48,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from warcset import ROOT, add_page_weight_argument, ensure_warc_set, japanese_urls, load_truth, warc_module_commit
+from warcset import ROOT, add_warcset_arguments, ensure_warc_set, japanese_urls, load_truth, warc_module_commit
 
 TARGET_RATIO = 10.0
 
@@ -341,11 +341,7 @@ def launch(arm: str, files: list[Path], work: Path) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--records", type=int, default=20000)
-    ap.add_argument("--files", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--ja-fraction", type=float, default=0.05)
-    add_page_weight_argument(ap)
+    add_warcset_arguments(ap)
     ap.add_argument("--arms", default="corpusforge,corpusforge-reader-only,datatrove,datatrove-same-settings")
     ap.add_argument("--sandbox-overhead", action="store_true",
                     help="only measure TrafilaturaExtract in-process vs in the child-process sandbox")

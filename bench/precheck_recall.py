@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from warcset import ROOT, add_page_weight_argument, ensure_warc_set, japanese_urls, load_truth, warc_module_commit
+from warcset import ROOT, add_warcset_arguments, ensure_warc_set, japanese_urls, load_truth, warc_module_commit
 
 from corpusforge.config import build_stages, load_config
 from corpusforge.document import Document
@@ -135,11 +135,7 @@ def summarize(name: str, passed: set[str], seconds: float, urls: set[str], refer
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--records", type=int, default=20000)
-    ap.add_argument("--files", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--ja-fraction", type=float, default=0.05)
-    add_page_weight_argument(ap)
+    add_warcset_arguments(ap)
     args = ap.parse_args()
 
     reader = warc_module_commit()  # before reading: the WARC reader is being changed by others

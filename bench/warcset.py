@@ -37,6 +37,15 @@ def ensure_warc_set(records: int, files: int, seed: int, ja_fraction: float, pag
     return paths
 
 
+def add_warcset_arguments(ap: Any) -> None:
+    """The options that pick the generated WARC set (cached per combination)."""
+    ap.add_argument("--records", type=int, default=20000)
+    ap.add_argument("--files", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ja-fraction", type=float, default=0.05)
+    add_page_weight_argument(ap)
+
+
 def add_page_weight_argument(ap: Any) -> None:
     """The shared ``--page-weight`` option of the extraction benchmarks."""
     ap.add_argument("--page-weight", choices=("light", "cc"), default="light",

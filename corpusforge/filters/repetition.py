@@ -58,13 +58,8 @@ class DuplicateLineFilter(QualityFilter):
         ]
 
 
-@register
-class TopNgramFilter(QualityFilter):
-    """Share of the most frequent character n-gram (Swallow: 2/3/4-grams ≤ 0.20/0.18/0.16).
-
-    Signals ``q_top_{n}gram_ratio``: occurrences of the most frequent n-gram ÷ all
-    n-gram occurrences, for each n of ``max_ratio`` (and of ``record``, signals only).
-    """
+class _PerNgramFilter(QualityFilter):
+    """Shared set-up of the filters with one threshold per n-gram size (``max_ratio``)."""
 
     def __init__(self, max_ratio: dict[int, float] | None = None, record: list[int] | None = None,
                  name: str | None = None) -> None:
@@ -73,6 +68,15 @@ class TopNgramFilter(QualityFilter):
         self.ns = sorted(set(self.max_ratio) | {int(n) for n in (record or [])})
         if any(not 1 <= n <= 10 for n in self.ns):
             raise ValueError("record: n must be within 1..10")
+
+
+@register
+class TopNgramFilter(_PerNgramFilter):
+    """Share of the most frequent character n-gram (Swallow: 2/3/4-grams ≤ 0.20/0.18/0.16).
+
+    Signals ``q_top_{n}gram_ratio``: occurrences of the most frequent n-gram ÷ all
+    n-gram occurrences, for each n of ``max_ratio`` (and of ``record``, signals only).
+    """
 
     def measure(self, doc: Document) -> dict[str, Any]:
         a = analysis_of(doc)
@@ -88,20 +92,12 @@ class TopNgramFilter(QualityFilter):
 
 
 @register
-class DuplicateNgramFilter(QualityFilter):
+class DuplicateNgramFilter(_PerNgramFilter):
     """Share of repeated character n-grams (Swallow: 5…10-grams ≤ 0.15, 0.14, …, 0.10).
 
     Signals ``q_dup_{n}gram_ratio``: distinct n-grams seen more than once ÷ distinct
     n-grams — the Swallow reference code's definition (not Gopher's character share).
     """
-
-    def __init__(self, max_ratio: dict[int, float] | None = None, record: list[int] | None = None,
-                 name: str | None = None) -> None:
-        super().__init__(name)
-        self.max_ratio = per_n_thresholds(max_ratio, "max_ratio", range(1, 11))
-        self.ns = sorted(set(self.max_ratio) | {int(n) for n in (record or [])})
-        if any(not 1 <= n <= 10 for n in self.ns):
-            raise ValueError("record: n must be within 1..10")
 
     def measure(self, doc: Document) -> dict[str, Any]:
         if not self.ns:
