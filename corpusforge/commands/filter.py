@@ -36,9 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="drop a document at its first failing rule instead of recording every signal (faster, "
                         "but dropped documents lack the later signals)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
-    p.add_argument("--rank", type=int, help="run only this task (array mode; default from "
-                   "SLURM_ARRAY_TASK_ID / PBS_ARRAY_INDEX / SGE_TASK_ID)")
-    p.add_argument("--world-size", type=int, help="number of tasks (array mode)")
+    from corpusforge.commands.run import add_array_options
+
+    add_array_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

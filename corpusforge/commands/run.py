@@ -26,13 +26,18 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", "-c", metavar="FILE", help="YAML config or shipped preset name "
                    "(its sections override the shipped 'pipeline' config)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
-    p.add_argument("--rank", type=int, help="run only this task (array mode; default from "
-                   "SLURM_ARRAY_TASK_ID / PBS_ARRAY_INDEX / SGE_TASK_ID)")
-    p.add_argument("--world-size", type=int, help="number of tasks of the phase (array mode)")
+    add_array_options(p)
     p.add_argument("--phases", default="extract,dedup,apply",
                    help="comma-separated phases to run (default: extract,dedup,apply; apply writes the "
                         "documents without near-duplicates to OUT/deduped/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_array_options(p: argparse.ArgumentParser) -> None:
+    """--rank / --world-size: run one task of a phase (any scheduler's array job)."""
+    p.add_argument("--rank", type=int, help="run only this task (array mode; default from "
+                   "SLURM_ARRAY_TASK_ID / PBS_ARRAY_INDEX / SGE_TASK_ID)")
+    p.add_argument("--world-size", type=int, help="number of tasks of the phase (array mode)")
 
 
 def expand_inputs(patterns: list[str]) -> list[str]:
