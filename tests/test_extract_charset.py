@@ -7,9 +7,16 @@ import random
 import pytest
 
 from corpusforge.document import Document
-from corpusforge.extract.charset import CharsetDecode, meta_charset, normalize_charset
+from corpusforge.extract.charset import (
+    CharsetDecode,
+    Decoded,
+    _hiragana_share,
+    decode_with,
+    meta_charset,
+    normalize_charset,
+)
 from corpusforge.pipeline import Pipeline
-from tests.extract_fixtures import JA_PARAGRAPHS, en_page, ja_page, ru_page, zh_page
+from tests.extract_fixtures import JA_PARAGRAPHS, en_page, ja_page, page, ru_page, zh_page
 
 NEC_IBM = "①②㈱№髙﨑"  # NEC row 13 and IBM extension characters CP932 has and Shift_JIS lacks
 
@@ -126,6 +133,38 @@ def test_non_japanese_pages_keep_their_correct_declaration() -> None:
     assert "丰收节" in html_of(doc)
     doc, _ = decode(ru_page(repeat=20).encode("cp1251"), http_charset="windows-1251")
     assert doc.metadata["charset"] == "cp1251"
+
+
+#: Russian whose UTF-8 bytes read as CP932 give hiragana: "т" is D1 82 and "о" D0 BE, so
+#: "то" puts the CP932 hiragana pair 82 D0 in the bytes
+RU_CP932_HIRAGANA = ["Это тот самый старый торт, который стоит в центре стола.",
+                     "Тот, кто тут, тоже хочет только этот торт."]
+
+
+def _commoncrawl_sized(html: str) -> str:
+    """About 150 KB of ASCII markup around the article, as on a CommonCrawl page."""
+    return html.replace("<body>", "<body>" + '<div class="nav"><a href="/section/item">Item</a></div>\n' * 2500)
+
+
+@pytest.mark.parametrize("http_charset", ["utf-8", None])
+def test_utf8_non_japanese_page_is_not_resniffed_as_cp932(http_charset: str | None) -> None:
+    """Regression: ASCII markup diluted CP932's broken characters below the page ratio."""
+    html = _commoncrawl_sized(page(RU_CP932_HIRAGANA, title="Торт", repeat=2))
+    body = html.encode("utf-8")
+    wrong = decode_with(body, "cp932")
+    assert wrong is not None and _hiragana_share(wrong.text) >= CharsetDecode().min_hiragana_share
+    assert wrong.bad_chars < 0.001 * len(wrong.text)  # a whole-page ratio calls this decode clean
+    doc, _ = decode(body, http_charset=http_charset)
+    assert doc.metadata["charset"] == "utf-8"
+    assert doc.metadata["charset_source"] == ("http" if http_charset else "detected")
+    assert "самый старый торт" in html_of(doc)
+
+
+def test_clean_is_counted_against_non_ascii_characters() -> None:
+    ascii_heavy = Decoded("a" * 100_000 + "ア" * 50 + "\ufffd" * 5, "cp932", bad_chars=5)
+    assert not ascii_heavy.clean(0.01)
+    japanese = Decoded("a" * 1_000 + "あ" * 1_000 + "\ufffd" * 5, "utf-8", bad_chars=5)
+    assert japanese.clean(0.01)
 
 
 def test_undeclared_legacy_non_japanese_falls_to_detection() -> None:
