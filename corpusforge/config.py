@@ -135,15 +135,14 @@ def stage_entries(cfg: dict[str, Any], sections: tuple[str, ...] = ()) -> list[d
 
 
 def build_stage(entry: dict[str, Any]) -> Any:
-    from corpusforge.stage import registered_stages
+    from corpusforge.stage import registered_stages, stage_class
 
     entry = dict(entry)
     name = entry.pop("stage")
     base = entry.pop("_base", None)
-    registry = registered_stages()
-    cls = registry.get(name)
+    cls = stage_class(name)
     if cls is None:
-        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(sorted(registry))}")
+        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(sorted(registered_stages()))}")
     sig = inspect.signature(cls.__init__)
     accepts_base = "config_dir" in sig.parameters
     if accepts_base and base is not None:

@@ -27,9 +27,21 @@ def register(cls: type["Stage"]) -> type["Stage"]:
 
 
 def registered_stages() -> dict[str, type["Stage"]]:
-    from corpusforge import stages_catalog  # noqa: F401  (imports register every stage)
+    """Every stage class by name (imports all stage modules)."""
+    from corpusforge.stages_catalog import import_all
 
+    import_all()
     return dict(_REGISTRY)
+
+
+def stage_class(name: str) -> type["Stage"] | None:
+    """The stage class registered as ``name``, importing only the module that defines it."""
+    if name not in _REGISTRY:
+        from corpusforge.stages_catalog import import_stage_module
+
+        if not import_stage_module(name):
+            return registered_stages().get(name)
+    return _REGISTRY.get(name)
 
 
 @runtime_checkable

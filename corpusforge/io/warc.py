@@ -292,7 +292,7 @@ class WarcReader(Reader):
         if len(body) > self.max_body_bytes:
             self.skip("body_too_large")
             return None
-        if not body.strip():
+        if not body or body.isspace():  # no copy of a large body, unlike strip()
             self.skip("empty_body")
             return None
         mime = ctype.split(";", 1)[0].strip().lower()
