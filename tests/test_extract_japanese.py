@@ -19,10 +19,11 @@ def decide(text: str, **kw: float) -> tuple[str | None, dict]:
 
 
 def test_script_counts() -> None:
-    c = count_scripts("ひらがな カタカナｶﾀｶﾅ 漢字々 、。ABCｱ Ｚ 12３ 한국 ?!\n")
+    c = count_scripts("ひらがな カタカナｶﾀｶﾅ 漢字々 、。ABCｱ Ｚ 12３ 한국 ?! Мир αβ\n")
     assert (c.hiragana, c.katakana, c.kanji, c.ja_punct) == (4, 9, 3, 2)
-    assert (c.latin, c.digit, c.hangul, c.other) == (4, 3, 2, 2)
-    assert c.total == 29  # spaces and the newline are not counted
+    assert (c.latin, c.digit, c.hangul, c.other, c.other_letter) == (4, 3, 2, 2, 5)
+    assert c.total == 34  # spaces and the newline are not counted
+    assert c.letters == 34 - 3 - 2  # no digits, no ASCII symbols
     assert count_scripts("").total == 0 and count_scripts("").ratio(0) == 0.0
     assert count_scripts("𠮷野家").kanji == 3  # a character outside the BMP
     assert count_scripts("\ud800x").other == 1  # a lone surrogate does not crash
@@ -33,7 +34,8 @@ def test_japanese_is_kept_with_ratios_recorded() -> None:
     assert reason is None
     assert md["ja_ratio"] > 0.9 and md["kana_ratio"] > 0.3 and md["kanji_ratio"] > 0.2
     assert md["latin_ratio"] == 0.0
-    assert set(md) == {"ja_ratio", "kana_ratio", "kanji_ratio", "latin_ratio"}
+    assert set(md) == {"ja_letter_ratio", "ja_ratio", "kana_ratio", "kanji_ratio", "latin_ratio"}
+    assert md["ja_letter_ratio"] >= md["ja_ratio"]
 
 
 def test_kanji_heavy_japanese_is_kept() -> None:
@@ -72,12 +74,33 @@ def test_mixed_texts() -> None:
     assert reason is None and 0 < md["latin_ratio"] < 0.5
 
 
+def test_qa_board_numbers_do_not_dilute_japanese() -> None:
+    """Post numbers, IDs and dates count against ja_ratio, not against ja_letter_ratio."""
+    posts = [f"{i}: 名無しさん 2024/03/{i % 28 + 1:02d}(土) 12:{i % 60:02d}:{i % 60:02d}.{i:02d} ID:{i * 7919:08x}\n"
+             f">>{i - 1} 了解です。" for i in range(1, 30)]
+    board = "\n".join(posts)
+    f = JapaneseScriptFilter()
+    doc = Document(id="d", text=board)
+    assert f.check(doc) is None
+    assert doc.metadata["ja_ratio"] < 0.25 < 0.6 < doc.metadata["ja_letter_ratio"]
+    assert decide(board, min_ja_ratio=0.25)[0] == "not_japanese"  # the older test loses the board
+
+
+def test_other_scripts_count_as_letters() -> None:
+    """A Russian article with a Japanese menu: its Cyrillic letters are letters."""
+    text = ("Каждую осень в нашем городе проходит небольшой праздник урожая. " * 6
+            + "\nホーム お知らせ お問い合わせ サイトマップ プライバシーポリシー")
+    reason, md = decide(text)
+    assert reason == "not_japanese" and md["ja_letter_ratio"] < 0.25
+
+
 def test_thresholds_come_from_parameters() -> None:
     short = "ありがとう"  # 5 kana
     assert decide(short)[0] is None
     assert decide(short, min_kana=6)[0] == "not_japanese"
     assert decide(JA + " Hello world", min_ja_ratio=0.99)[0] == "not_japanese"
     assert decide(JA + " Hello world", min_ja_ratio=0.9)[0] is None
+    assert decide(JA + " Hello world" * 30, min_ja_letter_ratio=0.9)[0] == "not_japanese"
 
 
 def test_hiragana_share() -> None:

@@ -5,13 +5,16 @@ nearly all Han characters (kanji) with at most an occasional の, Korean is Hang
 The decision asks for (thresholds from the preset, see ``filters/extract.yaml``):
 
 * at least ``min_kana`` kana characters,
-* Japanese characters (kana + kanji + 、。「」…) ≥ ``min_ja_ratio`` of the non-space
-  characters (an English page with a Japanese menu fails here),
+* Japanese characters (kana + kanji + 、。「」…) ≥ ``min_ja_letter_ratio`` of the letters
+  and Japanese punctuation (an English page with a Japanese menu fails here). Digits,
+  IDs, dates and ASCII symbols are left out of that ratio: a Q&A board full of post
+  numbers is as Japanese as its prose. ``min_ja_ratio`` (over all non-space characters,
+  off in the preset) is the stricter older form of the same test,
 * kana ≥ ``min_kana_share_of_cjk`` of kana + kanji (a Chinese page with a few kana
   fails here; kanji-heavy Japanese such as news headlines stays well above it).
 
-The ratios are stored as metadata (``ja_ratio``, ``kana_ratio``, ``kanji_ratio``,
-``latin_ratio``, over non-space characters) so later thresholds can be tuned from them.
+The ratios are stored as metadata (``ja_letter_ratio`` over letters; ``ja_ratio``,
+``kana_ratio``, ``kanji_ratio``, ``latin_ratio`` over non-space characters) so later thresholds can be tuned from them.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from corpusforge.stage import Filter, register
 class JapaneseScriptFilter(Filter):
     """Keep Japanese text; drop the rest as ``not_japanese`` (counter ``fail.<test>``)."""
 
-    def __init__(self, min_kana: int = 5, min_ja_ratio: float = 0.25, min_kana_share_of_cjk: float = 0.1,
-                 name: str | None = None) -> None:
+    def __init__(self, min_kana: int = 5, min_ja_letter_ratio: float = 0.25, min_ja_ratio: float = 0.0,
+                 min_kana_share_of_cjk: float = 0.1, name: str | None = None) -> None:
         super().__init__(name)
         self.min_kana = min_kana
+        self.min_ja_letter_ratio = min_ja_letter_ratio
         self.min_ja_ratio = min_ja_ratio
         self.min_kana_share_of_cjk = min_kana_share_of_cjk
 
@@ -36,6 +40,8 @@ class JapaneseScriptFilter(Filter):
         """The first test the counts fail, or None when the text is Japanese."""
         if c.kana < self.min_kana:
             return "kana"
+        if c.letter_ratio(c.japanese) < self.min_ja_letter_ratio:
+            return "ja_letter_ratio"
         if c.ratio(c.japanese) < self.min_ja_ratio:
             return "ja_ratio"
         if c.kana_share_of_cjk < self.min_kana_share_of_cjk:
@@ -45,6 +51,7 @@ class JapaneseScriptFilter(Filter):
     def check(self, doc: Document) -> str | None:
         c = count_scripts(doc.text)
         md = doc.metadata
+        md["ja_letter_ratio"] = round(c.letter_ratio(c.japanese), 4)
         md["ja_ratio"] = round(c.ratio(c.japanese), 4)
         md["kana_ratio"] = round(c.ratio(c.kana), 4)
         md["kanji_ratio"] = round(c.ratio(c.kanji), 4)
