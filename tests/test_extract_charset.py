@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from corpusforge.document import Document
 from corpusforge.extract.charset import (
+    _BAD_CHARS_RE,
+    C0_TRANSPARENT_CODECS,
+    ISO2022_CODEC,
     CharsetDecode,
     Decoded,
+    _count_bad,
     _hiragana_share,
     decode_with,
     meta_charset,
@@ -188,3 +193,76 @@ def test_meta_charset_forms() -> None:
     assert meta_charset(b'<meta content="text/html;charset=x-sjis" http-equiv="content-type" />') == "x-sjis"
     assert meta_charset(b'<?xml version="1.0" encoding="EUC-JP"?><html>') == "euc-jp"
     assert meta_charset(b"<html><head><title>no charset</title>") is None
+
+
+# --- the fast count of broken characters: the same numbers as the regex over the text ----
+
+_BAD_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
+
+
+def test_count_bad_is_the_regex_count() -> None:
+    rng = random.Random(21)
+    edges = [0x00, 0x01, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x1F, 0x20, 0x41, 0x7F, 0x80, 0xFF, 0x3042,
+             0xFFFD, 0xFFFE, 0xD800, 0xDFFF, 0x1F600, 0x10FFFD]
+    for _ in range(3000):
+        text = "".join(chr(rng.choice(edges) if rng.random() < 0.8 else rng.randrange(0x110000))
+                       for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.3:
+            text = "".join(chr(rng.randrange(0x80)) for _ in range(rng.randint(0, 40)))  # an ASCII-only str
+        assert _count_bad(text) == len(_BAD_CHARS_RE.findall(text)), ascii(text)
+
+
+@pytest.mark.parametrize("codec", sorted(C0_TRANSPARENT_CODECS))
+def test_c0_transparent_codecs_make_controls_only_from_control_bytes(codec: str) -> None:
+    """Every 1- and 2-byte sequence (and a sample of longer ones) without a broken-text
+    control byte decodes, errors replaced, to a text without a broken-text control."""
+    allowed = [b for b in range(256) if b not in _BAD_CONTROL_BYTES]
+    singles = bytes(allowed).decode(codec, "replace")
+    assert not re.search("[\x00-\x08\x0b\x0e-\x1f]", singles)
+    for first in allowed:
+        pairs = "".join(bytes((first, second)).decode(codec, "replace") for second in allowed)
+        assert not re.search("[\x00-\x08\x0b\x0e-\x1f]", pairs), (codec, first)
+    rng = random.Random(codec)
+    for _ in range(3000):
+        seq = bytes(rng.choice(allowed) for _ in range(rng.randint(3, 8)))
+        assert not re.search("[\x00-\x08\x0b\x0e-\x1f]", seq.decode(codec, "replace")), (codec, seq)
+    # ... and control bytes come out as themselves (counted through the text)
+    assert b"a\x01b\x0b".decode(codec, "replace") == "a\x01b\x0b"
+
+
+@pytest.mark.parametrize(("codec", "body"), [
+    ("utf-8", ja_page().encode() + b"\x01\x0b\x1f"),                 # control bytes: counted through the text
+    ("utf-8", ja_page().encode() + b"\xff\xfe\xe3\x81"),             # broken bytes only
+    ("utf-8", ja_page().encode() + "\ufffd".encode()),               # an encoded U+FFFD is broken text too
+    ("cp932", ja_page().encode("cp932") + b"\x82\x01\x85"),          # a lead byte before a control byte
+    ("euc_jis_2004", ja_page().encode("euc_jp") + b"\xa4\x41\x8f\xa1 "),  # broken 2- and 3-byte characters
+    (ISO2022_CODEC, ja_page().encode("iso2022_jp") + b"\x1b$B\x7f\x7f\x1b(B\x01"),  # ESC is a control byte
+    ("utf-16", b"\xff\xfe" + "あ\x01\x0b\n".encode("utf-16-le")),   # not C0-transparent: every ASCII char has a 00
+    ("cp037", "Hello world".encode("cp037") + b"\x2d\x2e\x2f"),      # EBCDIC: controls from bytes >= 0x20
+])
+def test_decode_with_counts_broken_characters_as_the_regex(codec: str, body: bytes) -> None:
+    d = decode_with(body, codec)
+    assert d is not None
+    assert d.bad_chars == len(_BAD_CHARS_RE.findall(d.text)) > 0
+
+
+def test_clean_is_the_ratio_test() -> None:
+    # the early "too many even for an all non-ASCII text" answer agrees with the full test
+    rng = random.Random(4)
+    for _ in range(2000):
+        text = "".join(rng.choice("aあ\ufffd\x01") for _ in range(rng.randint(0, 30)))
+        d = Decoded(text, "utf-8", bad_chars=_count_bad(text))
+        for ratio in (0.0, 0.01, 0.2, 0.5, 1.0):
+            expected = d.bad_chars == 0 or d.bad_chars <= ratio * max(d.non_ascii_chars(), 1)
+            assert d.clean(ratio) == expected
+
+
+def test_declared_utf8_is_final_without_the_hiragana_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr("corpusforge.extract.charset._hiragana_share",
+                        lambda text: calls.append(len(text)) or _hiragana_share(text))
+    doc, _ = decode(ru_page(repeat=5).encode("utf-8"), http_charset="utf-8")
+    assert (doc.metadata["charset"], doc.metadata["charset_source"]) == ("utf-8", "http")
+    assert calls == []
+    doc, _ = decode(ja_page().encode("cp932"), http_charset="shift_jis")  # a legacy codec still shows its hiragana
+    assert doc.metadata["charset_source"] == "http" and len(calls) == 1
