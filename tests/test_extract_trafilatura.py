@@ -23,12 +23,15 @@ SLOW_MARKER = "<!-- injected: sleep -->"
 CRASH_MARKER = "<!-- injected: segfault -->"
 RAISE_MARKER = "<!-- injected: raise -->"
 MEMORY_MARKER = "<!-- injected: allocate -->"
+NAP_MARKER = "<!-- injected: nap -->"
 
 
 def injected_extractor(html: str) -> str | None:
     """Stand-in extractor injected into the stage: misbehaves on marked pages."""
     if SLOW_MARKER in html:
         time.sleep(60)
+    if NAP_MARKER in html:
+        time.sleep(0.6)
     if CRASH_MARKER in html:
         os.kill(os.getpid(), signal.SIGSEGV)
     if RAISE_MARKER in html:
@@ -180,3 +183,119 @@ def test_forked_child_starts_its_own_fork_server() -> None:
     proc.join(timeout=10)
     assert proc.exitcode == 0
     assert texts == ["extracted: <p>from the child</p>"]
+
+
+# --- pages queued in the child (max_in_flight) ---------------------------------------
+
+
+@pytest.mark.timeout(90)
+def test_queued_pages_come_out_in_order_around_a_hang_and_a_crash() -> None:
+    stage = TrafilaturaExtract(timeout_s=1.0, max_in_flight=8, extract_fn=injected_extractor)
+    docs = [doc_with_html(f"p{i}", f"<p>page {i}</p>") for i in range(30)]
+    docs[7] = doc_with_html("slow", SLOW_MARKER)
+    docs[15] = doc_with_html("crash", CRASH_MARKER)
+    docs[20] = doc_with_html("raise", RAISE_MARKER)
+    t0 = time.monotonic()
+    out = run(stage, docs)
+    assert time.monotonic() - t0 < 30
+    expected = [d.id for d in docs if d.id.startswith("p")]
+    assert [d.id for d in out] == expected  # the pages queued behind a failure are redone
+    assert all(d.text == f"extracted: <p>page {d.id[1:]}</p>" for d in out)
+    assert stage.stats.dropped == {"extract_timeout": 1, "extract_error": 2}
+    assert stage.stats.counters["worker_starts"] == 3  # first child, after the hang, after the crash
+
+
+@pytest.mark.timeout(60)
+def test_time_limit_runs_from_when_the_child_takes_the_page() -> None:
+    # three 0.6 s pages queued at once: the third is answered 1.8 s after it was sent,
+    # but took 0.6 s of the child's time, so none is over the 1 s limit
+    stage = TrafilaturaExtract(timeout_s=1.0, max_in_flight=3, extract_fn=injected_extractor)
+    docs = [doc_with_html(f"n{i}", f"{NAP_MARKER}<p>{i}</p>") for i in range(3)]
+    out = run(stage, docs)
+    assert [d.id for d in out] == ["n0", "n1", "n2"]
+    assert stage.stats.dropped == {}
+
+
+@pytest.mark.timeout(60)
+def test_a_consumer_that_stops_early_leaves_no_stale_answers() -> None:
+    stage = TrafilaturaExtract(max_in_flight=8, extract_fn=injected_extractor)
+    try:
+        it = stage(doc_with_html(f"a{i}", f"<p>first {i}</p>") for i in range(20))
+        assert [next(it).text for _ in range(2)] == ["extracted: <p>first 0</p>", "extracted: <p>first 1</p>"]
+        it.close()  # six pages were still queued in the child
+        again = list(stage([doc_with_html(f"b{i}", f"<p>second {i}</p>") for i in range(5)]))
+        assert [d.text for d in again] == [f"extracted: <p>second {i}</p>" for i in range(5)]
+    finally:
+        stage.close()
+
+
+@pytest.mark.timeout(90)
+def test_pages_larger_than_the_pipe_never_block_the_time_limit() -> None:
+    # 2 MB pages do not fit the socket buffer: they are sent one at a time, and a page
+    # that hangs behind them is still cut off at its limit
+    big = "<p>" + "あ" * 1_000_000 + "</p>"
+    docs = [doc_with_html(f"big{i}", big + f"<!-- {i} -->") for i in range(4)]
+    docs.insert(2, doc_with_html("slow", big + SLOW_MARKER))
+    stage = TrafilaturaExtract(timeout_s=1.0, max_in_flight=8, extract_fn=injected_extractor)
+    t0 = time.monotonic()
+    out = run(stage, docs)
+    assert time.monotonic() - t0 < 30
+    assert [d.id for d in out] == ["big0", "big1", "big2", "big3"]
+    assert [d.text for d in out] == [f"extracted: {(big + f'<!-- {i} -->')[-40:]}" for i in range(4)]
+    assert stage.stats.dropped == {"extract_timeout": 1}
+
+
+@pytest.mark.timeout(90)
+def test_worker_never_writes_more_than_the_socket_holds() -> None:
+    # a 64 KiB send buffer and 2 MB pages: were they all written at once, submit() would
+    # block behind the hanging page for its whole 60 s, past any time limit
+    worker = ExtractWorker(injected_extractor, timeout_s=1.0, send_buffer_bytes=65536)
+    big = "<p>" + "あ" * 700_000 + "</p>"
+    try:
+        t0 = time.monotonic()
+        for html in (big + "0", big + "1", big + SLOW_MARKER, big + "2", big + "3"):
+            worker.submit(html)
+        assert time.monotonic() - t0 < 10
+        assert worker.collect().endswith("0") and worker.collect().endswith("1")
+        with pytest.raises(ExtractTimeout):
+            worker.collect()
+        assert worker.collect().endswith("2") and worker.collect().endswith("3")
+        assert time.monotonic() - t0 < 30
+    finally:
+        worker.close()
+
+
+def test_worker_queue_collects_in_submission_order() -> None:
+    worker = ExtractWorker(injected_extractor, timeout_s=1.0)
+    try:
+        for i in range(5):
+            worker.submit(f"<p>{i}</p>")
+        worker.submit(SLOW_MARKER)
+        worker.submit("<p>after</p>")
+        assert worker.pending == 7
+        assert [worker.collect() for _ in range(5)] == [f"extracted: <p>{i}</p>" for i in range(5)]
+        with pytest.raises(ExtractTimeout):
+            worker.collect()
+        assert worker.collect() == "extracted: <p>after</p>"
+        assert worker.pending == 0 and worker.starts == 2
+        with pytest.raises(RuntimeError):
+            worker.collect()
+        worker.submit("<p>queued</p>")
+        with pytest.raises(RuntimeError):
+            worker.call("<p>direct</p>")  # would take the queued call's answer
+    finally:
+        worker.close()
+
+
+def test_queued_real_extraction_matches_in_process() -> None:
+    htmls = [ja_page(title=f"お知らせ {i}") + f"<!-- {i} -->" for i in range(12)]
+    htmls[5] = "<html><body><script>var a = 1;</script></body></html>"  # empty extraction
+    a = run(TrafilaturaExtract(isolation="none"), [doc_with_html(str(i), h) for i, h in enumerate(htmls)])
+    b = run(TrafilaturaExtract(max_in_flight=4), [doc_with_html(str(i), h) for i, h in enumerate(htmls)])
+    assert [(d.id, d.text, d.metadata["title"]) for d in a] == [(d.id, d.text, d.metadata["title"]) for d in b]
+    assert len(b) == 11
+
+
+def test_max_in_flight_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_in_flight"):
+        TrafilaturaExtract(max_in_flight=0)

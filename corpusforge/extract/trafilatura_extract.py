@@ -7,7 +7,9 @@ with its tail missing, and CommonCrawl itself caps payloads at 1 MiB, so larger 
 are feeds, dumps and generated listings, not articles. Extraction runs in a persistent
 child process (``isolation: process``, see ``sandbox.py``) so a hang or a crash only
 costs that page (``extract_timeout`` / ``extract_error``); ``isolation: none`` runs it
-in-process without a time limit (library use on trusted HTML).
+in-process without a time limit (library use on trusted HTML). Up to ``max_in_flight``
+pages wait in the child's queue, so it extracts while this process reads and decodes the
+next records; documents still come out in input order.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import html as html_lib
 import pickle
 import re
+from collections import deque
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator
 
@@ -59,7 +62,8 @@ class TrafilaturaExtract(Stage):
     def __init__(self, max_html_chars: int = 5_000_000, timeout_s: float = 5.0, isolation: str = "process",
                  worker_memory_mb: int | None = 2048, favor_precision: bool = False, include_tables: bool = False,
                  include_comments: bool = False, fast: bool = True, record_title: bool = True,
-                 extract_fn: Callable[[str], str | None] | None = None, name: str | None = None) -> None:
+                 max_in_flight: int = 8, extract_fn: Callable[[str], str | None] | None = None,
+                 name: str | None = None) -> None:
         super().__init__(name)
         if isolation not in ("process", "none"):
             raise ValueError(f"isolation must be 'process' or 'none', got {isolation!r}")
@@ -68,6 +72,9 @@ class TrafilaturaExtract(Stage):
         self.isolation = isolation
         self.worker_memory_mb = worker_memory_mb
         self.record_title = record_title
+        if max_in_flight < 1:
+            raise ValueError(f"max_in_flight must be >= 1, got {max_in_flight}")
+        self.max_in_flight = max_in_flight
         self.fn: Callable[[str], Any] = extract_fn or partial(
             trafilatura_text, favor_precision=favor_precision, include_tables=include_tables,
             include_comments=include_comments, fast=fast)
@@ -78,50 +85,94 @@ class TrafilaturaExtract(Stage):
                 raise ValueError(f"extract_fn must be a picklable module-level function for isolation "
                                  f"'process' ({e})") from None
         self.worker: ExtractWorker | None = None
+        self._starts_counted = 0
 
     def _extract(self, html: str) -> Any:
+        """One page, start to end (no queue): the extracted text or an Extract* exception."""
         if self.isolation == "none":
             return in_process_call(self.fn, html)
+        worker = self._worker()
+        try:
+            return worker.call(html)
+        finally:
+            self._count_starts()
+
+    def _worker(self) -> ExtractWorker:
         if self.worker is None:
             self.worker = ExtractWorker(self.fn, self.timeout_s, self.worker_memory_mb)
-        before = self.worker.starts
+            self._starts_counted = 0
+        return self.worker
+
+    def _count_starts(self) -> None:
+        if self.worker is not None and self.worker.starts != self._starts_counted:
+            self.stats.count("worker_starts", self.worker.starts - self._starts_counted)
+            self._starts_counted = self.worker.starts
+
+    def _ready(self, doc: Document) -> str | None:
+        """The page's HTML when it goes to extraction; else the document is dropped."""
+        html = doc.metadata.pop("_html", None)
+        doc.raw = None
+        if not isinstance(html, str):
+            self.drop(doc, "no_html")
+            return None
+        if len(html) > self.max_html_chars:
+            self.drop(doc, "html_too_large")
+            return None
+        if self.record_title:
+            doc.metadata["title"] = html_title(html)
+        return html
+
+    def _finish(self, doc: Document, result: Callable[[], Any]) -> Document | None:
+        """Set the text from ``result()`` or drop the document under the failure's reason."""
         try:
-            return self.worker.call(html)
+            text = result()
+        except ExtractTimeout:
+            self.drop(doc, "extract_timeout")
+            return None
+        except ExtractCrash:
+            self.stats.count("worker_crash")
+            self.drop(doc, "extract_error")
+            return None
+        except ExtractError as e:
+            self.stats.count(f"error.{str(e).split(':', 1)[0]}")
+            self.drop(doc, "extract_error")
+            return None
         finally:
-            if self.worker.starts != before:
-                self.stats.count("worker_starts", self.worker.starts - before)
+            self._count_starts()
+        if not isinstance(text, str) or not text.strip():
+            self.drop(doc, "empty_extraction")
+            return None
+        doc.text = text
+        return doc
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        count = self.stats.count
-        for doc in docs:
-            html = doc.metadata.pop("_html", None)
-            doc.raw = None
-            if not isinstance(html, str):
-                self.drop(doc, "no_html")
-                continue
-            if len(html) > self.max_html_chars:
-                self.drop(doc, "html_too_large")
-                continue
-            if self.record_title:
-                doc.metadata["title"] = html_title(html)
-            try:
-                text = self._extract(html)
-            except ExtractTimeout:
-                self.drop(doc, "extract_timeout")
-                continue
-            except ExtractCrash:
-                count("worker_crash")
-                self.drop(doc, "extract_error")
-                continue
-            except ExtractError as e:
-                count(f"error.{str(e).split(':', 1)[0]}")
-                self.drop(doc, "extract_error")
-                continue
-            if not isinstance(text, str) or not text.strip():
-                self.drop(doc, "empty_extraction")
-                continue
-            doc.text = text
-            yield doc
+        if self.isolation == "none":
+            for doc in docs:
+                html = self._ready(doc)
+                if html is not None and self._finish(doc, partial(in_process_call, self.fn, html)) is not None:
+                    yield doc
+            return
+        # up to max_in_flight pages queued in the child, results taken in input order
+        worker = self._worker()
+        queued: deque[Document] = deque()
+        try:
+            for doc in docs:
+                html = self._ready(doc)
+                if html is None:
+                    continue
+                worker.submit(html)
+                queued.append(doc)
+                while len(queued) >= self.max_in_flight:
+                    done = self._finish(queued.popleft(), worker.collect)
+                    if done is not None:
+                        yield done
+            while queued:
+                done = self._finish(queued.popleft(), worker.collect)
+                if done is not None:
+                    yield done
+        finally:
+            if queued:  # the consumer stopped early: the child's answers would be stale
+                self.close()
 
     def finish(self) -> None:
         """Stop the worker at the end of an input file (a new one starts warm from the forkserver)."""
