@@ -15,7 +15,7 @@ import pytest
 
 from corpusforge.document import Document
 from corpusforge.extract.sandbox import ExtractTimeout, ExtractWorker
-from corpusforge.extract.trafilatura_extract import TrafilaturaExtract, html_title
+from corpusforge.extract.trafilatura_extract import TrafilaturaExtract, html_title, recall_escalation_enabled
 from corpusforge.pipeline import Pipeline
 from tests.extract_fixtures import JA_PARAGRAPHS, ja_page
 
@@ -299,3 +299,37 @@ def test_queued_real_extraction_matches_in_process() -> None:
 def test_max_in_flight_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_in_flight"):
         TrafilaturaExtract(max_in_flight=0)
+
+
+# --- trafilatura's recall escalation (filters/extract.yaml: recall_escalation) --------
+
+
+def test_recall_escalation_switch_reaches_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura.core
+
+    # the switch works through this constant: an upgrade that drops it must be noticed here
+    assert isinstance(trafilatura.core.ESCALATION_MAX_LENGTH, int) and trafilatura.core.ESCALATION_MAX_LENGTH > 0
+    calls = []
+    real = trafilatura.core.html2txt
+    monkeypatch.setattr(trafilatura.core, "html2txt", lambda *a, **k: calls.append(1) or real(*a, **k))
+    html = ja_page()  # an article far shorter than 3,000 characters: the escalation measures it
+    texts = {}
+    for enabled in (True, False):
+        calls.clear()
+        out = run(TrafilaturaExtract(isolation="none", recall_escalation=enabled), [doc_with_html("a", html)])
+        texts[enabled] = out[0].text
+        assert bool(calls) is enabled  # the page-text dump is what the escalation costs
+    assert JA_PARAGRAPHS[0] in texts[False] and texts[False] == texts[True]
+    before = trafilatura.core.ESCALATION_MAX_LENGTH
+    with recall_escalation_enabled(False):
+        assert trafilatura.core.ESCALATION_MAX_LENGTH == 0
+    assert trafilatura.core.ESCALATION_MAX_LENGTH == before  # restored after the block
+
+
+def test_preset_turns_the_escalation_off_in_the_sandbox_too() -> None:
+    from corpusforge.config import build_stages, load_config
+
+    stage = next(s for s in build_stages(load_config("extract")["extract"]) if isinstance(s, TrafilaturaExtract))
+    assert stage.fn.keywords["recall_escalation"] is False
+    out = run(stage, [doc_with_html("a", ja_page())])
+    assert JA_PARAGRAPHS[0] in out[0].text

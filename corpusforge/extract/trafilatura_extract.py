@@ -18,6 +18,7 @@ import html as html_lib
 import pickle
 import re
 from collections import deque
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator
 
@@ -32,13 +33,38 @@ _TITLE_MAX_CHARS = 300
 
 
 def trafilatura_text(html: str, favor_precision: bool, include_tables: bool, include_comments: bool,
-                     fast: bool) -> str | None:
+                     fast: bool, recall_escalation: bool = True) -> str | None:
     """The trafilatura call (module level so the sandbox child can receive it by name)."""
     import trafilatura
 
-    return trafilatura.extract(html, favor_precision=favor_precision, include_tables=include_tables,
-                               include_comments=include_comments, fast=fast, deduplicate=False,
-                               with_metadata=False, output_format="txt")
+    with recall_escalation_enabled(recall_escalation):
+        return trafilatura.extract(html, favor_precision=favor_precision, include_tables=include_tables,
+                                   include_comments=include_comments, fast=fast, deduplicate=False,
+                                   with_metadata=False, output_format="txt")
+
+
+@contextmanager
+def recall_escalation_enabled(enabled: bool) -> Iterator[None]:
+    """Switch trafilatura's recall escalation for the calls inside the block.
+
+    trafilatura ≥ 2.3 (balanced focus) measures every extraction shorter than 3,000
+    characters against a plain-text dump of the whole page and re-extracts in recall mode
+    when it covers under 20% of it. trafilatura has no option for this, so the switch
+    sets its module constant ``ESCALATION_MAX_LENGTH`` to 0 for the block (not thread-safe
+    against other trafilatura calls in the same process; the sandbox child makes none).
+    A trafilatura without the constant has no escalation, and the switch does nothing.
+    """
+    import trafilatura.core as core
+
+    if enabled or not hasattr(core, "ESCALATION_MAX_LENGTH"):
+        yield
+        return
+    saved = core.ESCALATION_MAX_LENGTH
+    core.ESCALATION_MAX_LENGTH = 0
+    try:
+        yield
+    finally:
+        core.ESCALATION_MAX_LENGTH = saved
 
 
 def html_title(html: str) -> str:
@@ -62,8 +88,8 @@ class TrafilaturaExtract(Stage):
     def __init__(self, max_html_chars: int = 5_000_000, timeout_s: float = 5.0, isolation: str = "process",
                  worker_memory_mb: int | None = 2048, favor_precision: bool = False, include_tables: bool = False,
                  include_comments: bool = False, fast: bool = True, record_title: bool = True,
-                 max_in_flight: int = 8, extract_fn: Callable[[str], str | None] | None = None,
-                 name: str | None = None) -> None:
+                 recall_escalation: bool = True, max_in_flight: int = 8,
+                 extract_fn: Callable[[str], str | None] | None = None, name: str | None = None) -> None:
         super().__init__(name)
         if isolation not in ("process", "none"):
             raise ValueError(f"isolation must be 'process' or 'none', got {isolation!r}")
@@ -77,7 +103,7 @@ class TrafilaturaExtract(Stage):
         self.max_in_flight = max_in_flight
         self.fn: Callable[[str], Any] = extract_fn or partial(
             trafilatura_text, favor_precision=favor_precision, include_tables=include_tables,
-            include_comments=include_comments, fast=fast)
+            include_comments=include_comments, fast=fast, recall_escalation=recall_escalation)
         if isolation == "process":
             try:
                 pickle.dumps(self.fn)
