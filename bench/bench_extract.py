@@ -13,7 +13,8 @@ Both arms read the same ``.warc.gz`` files (≥ 20,000 HTTP responses, ~5% Japan
   script that applies the SAME script-ratio decision as corpusforge (kana / Japanese /
   kana-share thresholds of the preset) — the comparison is then about everything before
   the decision. A second datatrove row runs trafilatura with corpusforge's settings
-  (``fast=True``, no precision mode) so that the ratio is not an artefact of settings.
+  (``fast=True``, no precision mode, no recall escalation: those of ``filters/extract.yaml``) so
+  that the ratio is not an artefact of settings.
 
 * **corpusforge-reader-only**: the same ``WarcReader`` with no stage, the floor under
   the corpusforge arm (WARC parsing is shared by both tools and not extraction work).
@@ -135,8 +136,13 @@ def arm_datatrove(files: list[str], kept_path: str, same_settings: bool) -> dict
     folder = os.path.dirname(files[0])
     names = {os.path.basename(f) for f in files}
     if same_settings:
-        extractor = Trafilatura(favour_precision=False, timeout=1, deduplicate=False, fast=True,
-                                include_tables=False)
+        entry = next(e for e in load_config("extract")["extract"] if e["stage"] == "TrafilaturaExtract")
+        extractor = Trafilatura(favour_precision=entry["favor_precision"], timeout=1, deduplicate=False,
+                                fast=entry["fast"], include_tables=entry["include_tables"])
+        if not entry.get("recall_escalation", True):  # as corpusforge: inherited by its forked child
+            import trafilatura.core
+
+            trafilatura.core.ESCALATION_MAX_LENGTH = 0
     else:
         extractor = Trafilatura()
     logs = tempfile.mkdtemp(prefix="dt-logs-")
@@ -300,14 +306,19 @@ def trafilatura_cost(files: list[Path], truth: dict[str, dict[str, Any]], pages:
     sample = spaced(html, pages)
     ja_sample = spaced([(u, h) for u, h in html if truth[u]["is_japanese"] and truth[u].get("main_text")], japanese)
     entry = next(e for e in load_config("extract")["extract"] if e["stage"] == "TrafilaturaExtract")
-    ours = partial(trafilatura_text, favor_precision=entry["favor_precision"], include_tables=entry["include_tables"],
-                   include_comments=entry["include_comments"], fast=entry["fast"])
+    settings = {"favor_precision": entry["favor_precision"], "include_tables": entry["include_tables"],
+                "include_comments": entry["include_comments"], "fast": entry["fast"]}
+    ours = partial(trafilatura_text, **settings, recall_escalation=entry.get("recall_escalation", True))
+    ours_escalating = partial(trafilatura_text, **settings, recall_escalation=True)
     theirs = Trafilatura().extract
     result: dict[str, Any] = {"pages": len(sample), "japanese_pages": len(ja_sample),
                               "mean_kb": sum(len(h.encode("utf-8")) for _, h in sample) / max(len(sample), 1) / 1000,
                               "median_kb": sorted(len(h.encode("utf-8")) for _, h in sample)[len(sample) // 2] / 1000
                               if sample else 0.0}
-    for name, fn in (("corpusforge settings", ours), ("datatrove defaults", theirs)):
+    variants = [("corpusforge settings", ours), ("datatrove defaults", theirs)]
+    if not entry.get("recall_escalation", True):
+        variants.insert(1, ("corpusforge settings + recall escalation", ours_escalating))
+    for name, fn in variants:
         ms = []
         for _, h in sample:
             t0 = time.process_time()
@@ -389,7 +400,7 @@ def main() -> None:
         print("| trafilatura settings | CPU ms / page: mean | p50 | p90 | max | Japanese main text: recall | "
               "precision | pages ≥ 90% recovered |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for name in ("corpusforge settings", "datatrove defaults"):
+        for name in (n for n in c if isinstance(c[n], dict)):
             r = c[name]
             print(f"| {name} | {r['mean_ms']:.1f} | {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['max_ms']:.0f} | "
                   f"{r['ja_recall']:.1%} | {r['ja_precision']:.1%} | {r['ja_recovered']} / {c['japanese_pages']} |")
