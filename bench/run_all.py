@@ -16,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 
 BENCHES = [
     ["precheck_recall.py"],
-    ["bench_extract.py"],
+    ["bench_reader.py"],
+    ["bench_extract.py", "--repeat", "3"],
     ["bench_filters.py", "--docs", "2000", "--repeat", "3", "--all-presets"],
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
