@@ -24,6 +24,7 @@ CRASH_MARKER = "<!-- injected: segfault -->"
 RAISE_MARKER = "<!-- injected: raise -->"
 MEMORY_MARKER = "<!-- injected: allocate -->"
 NAP_MARKER = "<!-- injected: nap -->"
+BUSY_MARKER = "<!-- injected: busy -->"
 
 
 def injected_extractor(html: str) -> str | None:
@@ -32,6 +33,10 @@ def injected_extractor(html: str) -> str | None:
         time.sleep(60)
     if NAP_MARKER in html:
         time.sleep(0.6)
+    if BUSY_MARKER in html:
+        end = time.process_time() + 0.3
+        while time.process_time() < end:
+            pass
     if CRASH_MARKER in html:
         os.kill(os.getpid(), signal.SIGSEGV)
     if RAISE_MARKER in html:
@@ -294,6 +299,14 @@ def test_queued_real_extraction_matches_in_process() -> None:
     b = run(TrafilaturaExtract(max_in_flight=4), [doc_with_html(str(i), h) for i, h in enumerate(htmls)])
     assert [(d.id, d.text, d.metadata["title"]) for d in a] == [(d.id, d.text, d.metadata["title"]) for d in b]
     assert len(b) == 11
+
+
+def test_child_cpu_time_is_counted_while_the_stage_only_waits() -> None:
+    stage = TrafilaturaExtract(max_in_flight=4, extract_fn=injected_extractor)
+    out = run(stage, [doc_with_html(f"b{i}", f"{BUSY_MARKER}<p>{i}</p>") for i in range(3)]
+              + [doc_with_html("nap", f"{NAP_MARKER}<p>idle</p>")])
+    assert len(out) == 4
+    assert 850 <= stage.stats.counters["worker_cpu_ms"] < 1500  # three 0.3 s busy pages; the nap is idle
 
 
 def test_max_in_flight_must_be_positive() -> None:

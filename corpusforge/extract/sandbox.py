@@ -72,11 +72,12 @@ def _child_main(conn: Connection, fn: Callable[..., Any], memory_mb: int | None)
             args = conn.recv()
         except (EOFError, OSError):
             return
+        started = time.process_time()
         try:
             result = fn(*args)
-            msg: tuple[str, Any] = ("ok", result)
+            msg: tuple[str, Any, float] = ("ok", result, time.process_time() - started)
         except BaseException as e:  # noqa: BLE001  (everything goes back to the parent)
-            msg = ("error", f"{type(e).__name__}: {e}"[:500])
+            msg = ("error", f"{type(e).__name__}: {e}"[:500], time.process_time() - started)
         try:
             conn.send(msg)
         except (EOFError, OSError, MemoryError):
@@ -186,6 +187,9 @@ class ExtractWorker:
         self.proc: Any = None
         self.conn: Connection | None = None
         self.starts = 0
+        #: CPU seconds the children spent in ``fn`` on answered calls (the stage's own
+        #: seconds only count its wait for them)
+        self.child_cpu_s = 0.0
         self._finalizer: weakref.finalize | None = None
         self._queue: deque[_Call] = deque()
         self._sent_bytes = 0
@@ -289,7 +293,7 @@ class ExtractWorker:
             left = deadline - time.monotonic()
             if conn.poll(max(0.0, min(left, 0.5))):
                 try:
-                    status, value = conn.recv()
+                    status, value, cpu_s = conn.recv()
                 except (EOFError, OSError):
                     self._queue.popleft()
                     self._reset()
@@ -297,6 +301,7 @@ class ExtractWorker:
                 self._queue.popleft()
                 self._sent_bytes -= len(call.payload)
                 self._child_free_at = time.monotonic()
+                self.child_cpu_s += cpu_s
                 if status == "ok":
                     return value
                 raise ExtractError(value)

@@ -80,6 +80,9 @@ class TrafilaturaExtract(Stage):
     """HTML → main text with trafilatura; drops ``html_too_large``, ``extract_timeout``,
     ``extract_error``, ``empty_extraction``, ``no_html``.
 
+    Counters: ``worker_starts``, ``worker_crash`` and ``worker_cpu_ms``, the child's CPU
+    time (the stage's own seconds are only its wait for the child).
+
     ``extract_fn`` replaces the trafilatura call with any picklable ``fn(html) -> str |
     None``: it exists so tests can inject slow and crashing extractors to exercise the
     time limit and the crash handling; pipelines leave it unset.
@@ -111,7 +114,7 @@ class TrafilaturaExtract(Stage):
                 raise ValueError(f"extract_fn must be a picklable module-level function for isolation "
                                  f"'process' ({e})") from None
         self.worker: ExtractWorker | None = None
-        self._starts_counted = 0
+        self._starts_counted = self._cpu_ms_counted = 0
 
     def _extract(self, html: str) -> Any:
         """One page, start to end (no queue): the extracted text or an Extract* exception."""
@@ -126,13 +129,20 @@ class TrafilaturaExtract(Stage):
     def _worker(self) -> ExtractWorker:
         if self.worker is None:
             self.worker = ExtractWorker(self.fn, self.timeout_s, self.worker_memory_mb)
-            self._starts_counted = 0
+            self._starts_counted = self._cpu_ms_counted = 0
         return self.worker
 
     def _count_starts(self) -> None:
-        if self.worker is not None and self.worker.starts != self._starts_counted:
+        """Worker starts and the CPU milliseconds of the child since the last count."""
+        if self.worker is None:
+            return
+        if self.worker.starts != self._starts_counted:
             self.stats.count("worker_starts", self.worker.starts - self._starts_counted)
             self._starts_counted = self.worker.starts
+        ms = int(self.worker.child_cpu_s * 1000) - self._cpu_ms_counted
+        if ms > 0:
+            self.stats.count("worker_cpu_ms", ms)
+            self._cpu_ms_counted += ms
 
     def _ready(self, doc: Document) -> str | None:
         """The page's HTML when it goes to extraction; else the document is dropped."""
