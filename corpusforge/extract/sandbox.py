@@ -277,11 +277,9 @@ class ExtractWorker:
             if call.sent_at is None:  # an idle child that died: one fresh child, one retry
                 self._reset()
                 self._flush()
-        except ExtractCrash:
-            self._queue.popleft()
-            raise
+        finally:
+            self._queue.popleft()  # answered or failed, this call leaves the queue here
         if call.sent_at is None:
-            self._queue.popleft()
             self._reset()
             raise ExtractCrash("extract worker pipe broken")
         conn = self.conn
@@ -295,10 +293,8 @@ class ExtractWorker:
                 try:
                     status, value, cpu_s = conn.recv()
                 except (EOFError, OSError):
-                    self._queue.popleft()
                     self._reset()
                     raise ExtractCrash("extract worker died") from None
-                self._queue.popleft()
                 self._sent_bytes -= len(call.payload)
                 self._child_free_at = time.monotonic()
                 self.child_cpu_s += cpu_s
@@ -307,11 +303,9 @@ class ExtractWorker:
                 raise ExtractError(value)
             if not self.proc.is_alive():
                 code = self.proc.exitcode
-                self._queue.popleft()
                 self._reset()
                 raise ExtractCrash(f"extract worker died (exit code {code})")
             if left <= 0:
-                self._queue.popleft()
                 self._reset()
                 raise ExtractTimeout(f"no result within {self.timeout_s} s")
 

@@ -124,7 +124,7 @@ class TrafilaturaExtract(Stage):
         try:
             return worker.call(html)
         finally:
-            self._count_starts()
+            self._count_worker()
 
     def _worker(self) -> ExtractWorker:
         if self.worker is None:
@@ -132,7 +132,7 @@ class TrafilaturaExtract(Stage):
             self._starts_counted = self._cpu_ms_counted = 0
         return self.worker
 
-    def _count_starts(self) -> None:
+    def _count_worker(self) -> None:
         """Worker starts and the CPU milliseconds of the child since the last count."""
         if self.worker is None:
             return
@@ -174,7 +174,7 @@ class TrafilaturaExtract(Stage):
             self.drop(doc, "extract_error")
             return None
         finally:
-            self._count_starts()
+            self._count_worker()
         if not isinstance(text, str) or not text.strip():
             self.drop(doc, "empty_extraction")
             return None
@@ -206,9 +206,11 @@ class TrafilaturaExtract(Stage):
                 done = self._finish(queued.popleft(), worker.collect)
                 if done is not None:
                     yield done
-        finally:
-            if queued:  # the consumer stopped early: the child's answers would be stale
-                self.close()
+        except BaseException:
+            # the consumer stopped early or an error cut a wait short: answers still owed
+            # by the child would go to the wrong pages, so it goes with them
+            self.close()
+            raise
 
     def finish(self) -> None:
         """Stop the worker at the end of an input file (a new one starts warm from the forkserver)."""
