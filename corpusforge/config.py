@@ -28,7 +28,7 @@ from corpusforge.resources import data_dir
 
 
 STAGE_SECTIONS = ("extract", "filters", "annotate")
-OTHER_SECTIONS = ("writer", "dedup", "shards", "report", "meta")
+OTHER_SECTIONS = ("writer", "dedup", "shard", "report", "meta")
 
 
 class ConfigError(ValueError):

@@ -13,6 +13,8 @@ from corpusforge.cli import CliError
 from corpusforge.commands.run import add_run_options, check_output, execute_run, load_and_check_config, resolve_array
 
 NAME = "demo"
+DEMO_PHASES = "extract,dedup,apply,shard"
+DEMO_VOCAB_SIZE = 8000  # small: the demo corpus is a few hundred documents
 HELP = "Generate the embedded default WARC input and run the whole pipeline on it."
 
 
@@ -52,5 +54,33 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_and_check_config(args.config)
     print(f"generating {args.files} WARC files × {args.records} pages (seed {args.seed}) in {output / 'input'} …")
     inputs = generate_inputs(output / "input", args.files, args.records, args.ja_fraction, args.seed)
-    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
-    return execute_run(inputs, output, cfg, args.workers, rank, world, phases, not args.no_progress)
+    phases = [p.strip() for p in (args.phases or DEMO_PHASES).split(",") if p.strip()]
+    if "shard" not in phases or rank is not None:
+        return execute_run(inputs, output, cfg, args.workers, rank, world, phases, not args.no_progress)
+    before = [p for p in phases if p != "shard"]
+    status = execute_run(inputs, output, cfg, args.workers, rank, world, before, not args.no_progress) if before \
+        else 0
+    if status:
+        return status
+    shard_cfg = dict(cfg.get("shard") or {})
+    if not shard_cfg.get("tokenizer"):
+        shard_cfg["tokenizer"] = str(train_demo_tokenizer(output, not args.no_progress))
+    cfg = {**cfg, "shard": shard_cfg}
+    return execute_run(inputs, output, cfg, args.workers, rank, world, ["shard"], not args.no_progress)
+
+
+def train_demo_tokenizer(output: Path, progress: bool) -> Path:
+    """A small tokenizer trained on the demo's own documents (nothing is downloaded)."""
+    from corpusforge.commands.tokenizer import train_from_files
+
+    target = output / "tokenizer" / "tokenizer.json"
+    docs = sorted(str(p) for p in (output / "deduped" / "docs").glob("*.parquet")) or \
+        sorted(str(p) for p in (output / "docs").glob("*.parquet"))
+    if target.exists():
+        return target
+    if not docs:
+        raise CliError(f"no documents in {output} to train the demo tokenizer on")
+    report = train_from_files(docs, DEMO_VOCAB_SIZE, target.parent, progress=progress)
+    print(f"\ntokenizer: {report.vocab_size:,} tokens trained on {report.documents_train:,} documents -> {target}; "
+          f"held-out {report.chars_per_token_held_out:.2f} characters per token")
+    return target

@@ -27,9 +27,10 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    "(its sections override the shipped 'pipeline' config)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
     add_array_options(p)
-    p.add_argument("--phases", default="extract,dedup,apply",
-                   help="comma-separated phases to run (default: extract,dedup,apply; apply writes the "
-                        "documents without near-duplicates to OUT/deduped/)")
+    p.add_argument("--phases", default=None,
+                   help="comma-separated phases to run (default: extract,dedup,apply, plus shard when the config "
+                        "has a shard: section; apply writes the documents without near-duplicates to "
+                        "OUT/deduped/, shard writes Megatron token shards to OUT/shards/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -108,7 +109,7 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
     from corpusforge.executors.phase import run_documents_phase
     from corpusforge.executors.summary import summary_table
 
-    known = {"extract", "dedup", "apply"}
+    known = {"extract", "dedup", "apply", "shard"}
     bad = [p for p in phases if p not in known]
     if bad:
         raise CliError(f"unknown phase(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")
@@ -136,6 +137,8 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
             status = max(status, _run_dedup(output, dedup_cfg, workers, rank, world_size, progress))
     if "apply" in phases and status == EXIT_OK:
         status = max(status, _run_apply(output, workers, rank, world_size, progress))
+    if "shard" in phases and status == EXIT_OK:
+        status = max(status, _run_shard(output, cfg, workers, rank, world_size, progress))
     print(f"\noutput: {output}")
     return status
 
@@ -157,6 +160,31 @@ def _run_apply(output: Path, workers: int, rank: int | None, world_size: int | N
           f"{res.stats.docs_out:,} kept in {output / 'deduped' / 'docs'}")
     print(summary_table(res.stats))
     return EXIT_OK if res.ok else EXIT_FAILED
+
+
+def default_phases(cfg: dict[str, Any]) -> str:
+    """extract,dedup,apply, and shard when the config has a ``shard:`` section."""
+    return "extract,dedup,apply" + (",shard" if cfg.get("shard") else "")
+
+
+def _run_shard(output: Path, cfg: dict[str, Any], workers: int, rank: int | None, world_size: int | None,
+               progress: bool) -> int:
+    """The shard phase on OUT/deduped/docs (OUT/docs without dedup), to OUT/shards (config ``shard:``)."""
+    from corpusforge.commands.shard import execute_shard, shard_settings
+
+    shard_cfg = dict(cfg.get("shard") or {})
+    if not shard_cfg.get("tokenizer"):
+        raise CliError("the shard phase needs a 'shard:' config section with a 'tokenizer:' path "
+                       "(and optionally mixture, eos, bos, materialize, train_tokens, total_tokens, export)")
+    source = output / "deduped" / "docs"
+    if not any(source.glob("*.parquet")):
+        source = output / "docs"
+    inputs = sorted(str(p) for p in source.glob("*.parquet"))
+    if not inputs:
+        print("\nshard: no documents in the output: skipped")
+        return EXIT_OK
+    settings = shard_settings(shard_cfg, output / "shards", output / "stats" / "shard.json")
+    return execute_shard(inputs, settings, workers, rank, world_size, progress)
 
 
 def _run_dedup(output: Path, dedup_cfg: dict[str, Any], workers: int, rank: int | None,
@@ -184,5 +212,5 @@ def run(args: argparse.Namespace) -> int:
     output = check_output(args.output)
     rank, world = resolve_array(args)
     cfg = load_and_check_config(args.config)
-    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    phases = [p.strip() for p in (args.phases or default_phases(cfg)).split(",") if p.strip()]
     return execute_run(inputs, output, cfg, args.workers, rank, world, phases, not args.no_progress)

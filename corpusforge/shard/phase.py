@@ -1,0 +1,606 @@
+"""The shard phase: documents -> mixture groups -> tokens -> Megatron shards and blend files.
+
+Steps, each a set of tasks with a marker in ``SHARDS/_done/<step>/`` (finished tasks
+are skipped on a re-run; array mode runs a rank's share and waits for the others):
+
+1. ``tokenize`` one task per input file: assigns every document its group, appends
+   its tokens (+ EOS) to ``_work/tokens/<key>.bin`` and writes a row per document
+   (id hash, group, tokens, offset, preferred column) to ``_work/tokens/<key>.docs.parquet``.
+2. ``plan``     one task: group sizes -> multiplicities (``corpusforge.mix.plan``),
+   checked against ``max_epochs``; ``_work/plan.json``.
+3. ``write``    one task per group: copies per document, a seeded shuffle, shards of at
+   most ``max_shard_tokens`` written as ``<group>/<group>_<nnnnn>.bin|.idx``.
+4. ``blend``    one task: ``blend.json``, ``data-args.txt`` and the before / after table
+   in ``stats/shard.json``.
+
+Tokens are kept in ``_work/``: another mixture over the same documents and tokenizer
+re-runs only steps 2-4.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import sys
+import time
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpusforge.executors.phase import input_keys
+from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
+from corpusforge.mix.mixture import Mixture, MixtureError
+from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_preference_cut
+from corpusforge.tokenize.indexed import IndexedDatasetWriter
+from corpusforge.tokenize.tokenizer import TextTokenizer
+
+STEPS = ("tokenize", "plan", "write", "blend", "export")
+BATCH_DOCS = 1000
+GATHER_TOKENS = 1 << 24  # tokens gathered in memory before a write to a shard
+STATS_FORMAT = "corpusforge.shard/1"
+
+
+class ShardError(RuntimeError):
+    """The phase cannot go on (inconsistent work files, other ranks missing)."""
+
+
+@dataclass(frozen=True)
+class ShardSettings:
+    """Everything a shard task needs (sent to worker processes)."""
+
+    output: str
+    mixture: Mixture
+    tokenizer: str
+    eos: str | None = None
+    bos: str | None = None
+    export: str | None = None  # "parquet" | "jsonl"
+    stats_path: str | None = None  # default SHARDS/stats/shard.json
+
+    def load_tokenizer(self) -> TextTokenizer:
+        return TextTokenizer(self.tokenizer, eos=self.eos, bos=self.bos)
+
+
+@dataclass
+class ShardResult:
+    """The stats written to ``stats/shard.json`` and the files the phase made."""
+
+    stats: dict[str, Any]
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _work(out: Path) -> Path:
+    return out / "_work"
+
+
+def _marker_dir(out: Path, step: str) -> Path:
+    return out / "_done" / step
+
+
+# --------------------------------------------------------------------------------------
+# reading documents
+
+
+def _batches(path: str, columns: set[str], batch_size: int) -> Iterator[pl.DataFrame]:
+    """Batches of the wanted columns that the file has (parquet, jsonl, jsonl.gz)."""
+    if path.endswith(".parquet"):
+        pf = pq.ParquetFile(path)
+        have = [c for c in pf.schema_arrow.names if c in columns]
+        for rb in pf.iter_batches(batch_size=batch_size, columns=have):
+            yield pl.from_arrow(rb)  # type: ignore[misc]
+        return
+    opener = gzip.open if path.endswith(".gz") else open
+    rows: list[dict[str, Any]] = []
+    with opener(path, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                row = {}
+            rows.append({k: v for k, v in row.items() if k in columns} if isinstance(row, dict) else {})
+            if len(rows) >= batch_size:
+                yield pl.DataFrame(rows, infer_schema_length=None)
+                rows = []
+    if rows:
+        yield pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _prefer_columns(mixture: Mixture) -> list[str]:
+    return sorted({g.prefer for g in mixture.groups if g.prefer})
+
+
+# --------------------------------------------------------------------------------------
+# step 1: tokenize one input file
+
+
+def _task_tokenize(settings: ShardSettings, path: str, key: str) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    out = Path(settings.output)
+    mix = settings.mixture
+    tok = settings.load_tokenizer()
+    work = _work(out) / "tokens"
+    work.mkdir(parents=True, exist_ok=True)
+    bin_final, docs_final = work / f"{key}.bin", work / f"{key}.docs.parquet"
+    bin_tmp, docs_tmp = tmp_path(bin_final), tmp_path(docs_final)
+    wanted = {mix.text_column, mix.id_column} | mix.columns
+    prefer = _prefer_columns(mix)
+    counts: dict[str, int] = {}
+    seen_columns: set[str] = set()
+    parts: list[pa.Table] = []
+    offset = 0
+    row0 = 0
+    n_groups = len(mix.groups)
+    g_docs = np.zeros(n_groups, np.int64)
+    g_tokens = np.zeros(n_groups, np.int64)
+    g_chars = np.zeros(n_groups, np.int64)
+    try:
+        with open(bin_tmp, "wb") as fbin:
+            for frame in _batches(path, wanted, BATCH_DOCS):
+                rows = np.arange(row0, row0 + frame.height, dtype=np.int64)
+                row0 += frame.height
+                seen_columns |= set(frame.columns)
+                if mix.text_column not in frame.columns:
+                    counts["no_text"] = counts.get("no_text", 0) + frame.height
+                    continue
+                text = frame[mix.text_column]
+                if text.dtype != pl.Utf8:
+                    text = text.cast(pl.Utf8, strict=False)
+                ok = text.is_not_null() & (text.str.len_chars() > 0)
+                bad = int((~ok).sum())
+                if bad:
+                    counts["empty_text"] = counts.get("empty_text", 0) + bad
+                    frame, text, rows = frame.filter(ok), text.filter(ok), rows[ok.to_numpy()]
+                if frame.height == 0:
+                    continue
+                ids = (frame[mix.id_column].cast(pl.Utf8).to_list() if mix.id_column in frame.columns
+                       else [None] * frame.height)
+                ids = [i if i is not None else f"{key}/{r}" for i, r in zip(ids, rows.tolist())]
+                group, missing = mix.assign(frame)
+                for k, v in missing.items():
+                    counts[k] = counts.get(k, 0) + v
+                texts = text.to_list()
+                enc = tok.encode_documents(texts)
+                fbin.write(enc.tokens.tobytes())
+                lengths = enc.lengths.astype(np.int64)
+                offsets = offset + np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+                offset += int(lengths.sum())
+                g = group.to_numpy().astype(np.int16)
+                chars = text.str.len_chars().to_numpy().astype(np.int64)
+                g_docs += np.bincount(g, minlength=n_groups)
+                g_tokens += np.bincount(g, weights=lengths, minlength=n_groups).astype(np.int64)
+                g_chars += np.bincount(g, weights=chars, minlength=n_groups).astype(np.int64)
+                cols: dict[str, Any] = {
+                    "id": pa.array(ids, pa.string()),
+                    "row": pa.array(rows),
+                    "group": pa.array(g),
+                    "tokens": pa.array(enc.lengths),
+                    "offset": pa.array(offsets.astype(np.int64)),
+                    "u": pa.array(np.fromiter((doc_hash(i, mix.seed) for i in ids), np.uint64, len(ids))),
+                }
+                for c in prefer:
+                    v = (frame[c].cast(pl.Float64, strict=False).fill_null(float("nan")).to_numpy()
+                         if c in frame.columns else np.full(frame.height, np.nan))
+                    cols[f"prefer.{c}"] = pa.array(v.astype(np.float64))
+                parts.append(pa.table(cols))
+            fbin.flush()
+        table = pa.concat_tables(parts) if parts else _empty_docs_table(prefer)
+        pq.write_table(table, docs_tmp)
+    except BaseException:
+        bin_tmp.unlink(missing_ok=True)
+        docs_tmp.unlink(missing_ok=True)
+        raise
+    commit(bin_tmp, bin_final)
+    commit(docs_tmp, docs_final)
+    return {"file": path, "key": key, "rows": row0, "documents": int(table.num_rows), "counts": counts,
+            "columns": sorted(seen_columns), "group_documents": g_docs.tolist(),
+            "group_tokens": g_tokens.tolist(), "group_chars": g_chars.tolist(),
+            "bytes": int(Path(path).stat().st_size), "seconds": round(time.perf_counter() - t0, 4)}
+
+
+def _empty_docs_table(prefer: list[str]) -> pa.Table:
+    cols: dict[str, Any] = {"id": pa.array([], pa.string()), "row": pa.array([], pa.int64()),
+                            "group": pa.array([], pa.int16()), "tokens": pa.array([], pa.int32()),
+                            "offset": pa.array([], pa.int64()), "u": pa.array([], pa.uint64())}
+    for c in prefer:
+        cols[f"prefer.{c}"] = pa.array([], pa.float64())
+    return pa.table(cols)
+
+
+# --------------------------------------------------------------------------------------
+# step 2: plan
+
+
+def _read_docs(out: Path, keys: Sequence[str], columns: list[str], group: int | None = None) -> pa.Table:
+    tables = []
+    for fi, key in enumerate(keys):
+        t = pq.read_table(_work(out) / "tokens" / f"{key}.docs.parquet", columns=columns,
+                          filters=[("group", "=", group)] if group is not None else None)
+        tables.append(t.append_column("file", pa.array(np.full(t.num_rows, fi, np.int32))))
+    return pa.concat_tables(tables) if tables else pa.table({c: [] for c in columns + ["file"]})
+
+
+def _task_plan(settings: ShardSettings, keys: list[str], file_results: list[dict[str, Any]]) -> dict[str, Any]:
+    out = Path(settings.output)
+    mix = settings.mixture
+    n = len(mix.groups)
+    docs = np.zeros(n, np.int64)
+    tokens = np.zeros(n, np.int64)
+    chars = np.zeros(n, np.int64)
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    for r in file_results:
+        docs += np.asarray(r["group_documents"], np.int64)
+        tokens += np.asarray(r["group_tokens"], np.int64)
+        chars += np.asarray(r["group_chars"], np.int64)
+        seen |= set(r["columns"])
+        for k, v in r["counts"].items():
+            counts[k] = counts.get(k, 0) + v
+    warnings: list[str] = []
+    absent = sorted(c for c in mix.columns if c not in seen)
+    if absent and file_results:
+        users = [g.name for g in mix.groups if g.columns & set(absent)]
+        msg = (f"column(s) {', '.join(absent)} in no input file: group(s) {', '.join(users)} matched nothing "
+               f"by them (mixture columns found: {', '.join(sorted(seen)) or 'none'})")
+        if mix.missing_columns == "error":
+            raise MixtureError(msg)
+        warnings.append(msg)
+    plans, plan_warnings = plan_groups(mix, list(zip(docs.tolist(), tokens.tolist())))
+    warnings += plan_warnings
+    for gi, plan in enumerate(plans):
+        if plan.prefer and plan.fraction > 0 and plan.documents:
+            t = _read_docs(out, keys, ["u", "tokens", f"prefer.{plan.prefer}"], gi)
+            set_preference_cut(plan, t[f"prefer.{plan.prefer}"].to_numpy(), t["u"].to_numpy(),
+                               t["tokens"].to_numpy())
+    return {"plans": [p.to_dict() for p in plans], "chars": chars.tolist(), "counts": counts,
+            "warnings": warnings, "files": len(file_results), "rows": sum(r["rows"] for r in file_results),
+            "bytes": sum(r["bytes"] for r in file_results),
+            "tokenize_seconds": round(sum(r["seconds"] for r in file_results), 3)}
+
+
+# --------------------------------------------------------------------------------------
+# step 3: write the shards of one group
+
+
+def _group_copies(out: Path, keys: list[str], plan: GroupPlan, gi: int, materialize: bool) -> tuple[pa.Table, np.ndarray]:
+    cols = ["tokens", "offset", "u"] + ([f"prefer.{plan.prefer}"] if plan.prefer else [])
+    t = _read_docs(out, keys, cols, gi)
+    values = t[f"prefer.{plan.prefer}"].to_numpy() if plan.prefer else None
+    c = copies(plan, t["u"].to_numpy(), values)
+    if not materialize:
+        c = np.minimum(c, 1)  # blend mode: each selected document once, the weights carry the repeats
+    return t, c
+
+
+def _group_seed(seed: int, name: str) -> int:
+    return (seed * 1_000_003 + zlib.crc32(name.encode())) & 0xFFFFFFFF
+
+
+def _task_write(settings: ShardSettings, keys: list[str], gi: int, plan_d: dict[str, Any], dtype: str) -> dict[str, Any]:
+    out = Path(settings.output)
+    mix = settings.mixture
+    plan = GroupPlan(**plan_d)
+    gdir = out / plan.name
+    shutil.rmtree(gdir, ignore_errors=True)  # a re-run rewrites the group whole: identical files
+    t, c = _group_copies(out, keys, plan, gi, mix.materialize)
+    entries = np.repeat(np.arange(len(c), dtype=np.int64), c)
+    entries = entries[np.random.default_rng(_group_seed(mix.seed, plan.name)).permutation(len(entries))]
+    lengths = t["tokens"].to_numpy().astype(np.int64)
+    offsets = t["offset"].to_numpy()
+    files = t["file"].to_numpy()
+    tok_files = [np.memmap(_work(out) / "tokens" / f"{k}.bin", dtype=np.dtype(dtype), mode="r")
+                 if (_work(out) / "tokens" / f"{k}.bin").stat().st_size else np.zeros(0, dtype) for k in keys]
+    shards: list[dict[str, Any]] = []
+    start = 0
+    cum = np.cumsum(lengths[entries]) if len(entries) else np.zeros(0, np.int64)
+    while start < len(entries):
+        base = cum[start - 1] if start else 0
+        end = int(np.searchsorted(cum, base + mix.max_shard_tokens, side="right"))
+        end = max(end, start + 1)
+        prefix = gdir / f"{plan.name}_{len(shards):05d}"
+        writer = IndexedDatasetWriter(prefix, np.dtype(dtype))
+        try:
+            _write_entries(writer, entries[start:end], lengths, offsets, files, tok_files)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        shards.append({"prefix": f"{plan.name}/{prefix.name}", "documents": writer.documents,
+                       "tokens": writer.tokens})
+        start = end
+    return {"group": plan.name, "shards": shards, "documents": int(len(entries)),
+            "tokens": int(cum[-1]) if len(cum) else 0, "unique_documents": int((c > 0).sum()),
+            "unique_tokens": int(lengths[c > 0].sum())}
+
+
+def _write_entries(writer: IndexedDatasetWriter, entries: np.ndarray, lengths: np.ndarray, offsets: np.ndarray,
+                   files: np.ndarray, tok_files: list[np.ndarray]) -> None:
+    buf: list[np.ndarray] = []
+    buf_lengths: list[int] = []
+    held = 0
+    for e in entries.tolist():
+        n = int(lengths[e])
+        o = int(offsets[e])
+        buf.append(tok_files[files[e]][o: o + n])
+        buf_lengths.append(n)
+        held += n
+        if held >= GATHER_TOKENS:
+            writer.add(np.concatenate(buf), np.asarray(buf_lengths))
+            buf, buf_lengths, held = [], [], 0
+    if buf:
+        writer.add(np.concatenate(buf), np.asarray(buf_lengths))
+
+
+# --------------------------------------------------------------------------------------
+# step 4: blend files and stats
+
+
+def _blend(settings: ShardSettings, plan_out: dict[str, Any], written: list[dict[str, Any]],
+           tok_info: dict[str, Any], seconds: dict[str, float]) -> dict[str, Any]:
+    out = Path(settings.output)
+    mix = settings.mixture
+    plans = [GroupPlan(**p) for p in plan_out["plans"]]
+    before_tokens = sum(p.tokens for p in plans)
+    before_docs = sum(p.documents for p in plans)
+    target_total = sum(p.target_tokens - p.shortfall_tokens for p in plans)
+    planned = float(mix.train_tokens or (sum(w["tokens"] for w in written) if mix.materialize else target_total))
+    groups: list[dict[str, Any]] = []
+    prefixes: list[dict[str, Any]] = []
+    warnings = list(plan_out["warnings"])
+    written_total = sum(w["tokens"] for w in written) or 1
+    for p, w in zip(plans, written):
+        if mix.materialize:
+            weight = w["tokens"] / written_total
+        else:
+            weight = (p.target_tokens - p.shortfall_tokens) / target_total if target_total else 0.0
+        seen_tokens = planned * weight
+        epochs = seen_tokens / w["unique_tokens"] if w["unique_tokens"] else 0.0
+        if epochs > p.max_epochs + 1e-6 and w["unique_tokens"]:
+            msg = (f"group {p.name!r}: {planned:,.0f} planned training tokens at weight {weight:.4f} read its "
+                   f"{w['unique_tokens']:,} tokens {epochs:.2f} times, above max_epochs {p.max_epochs:g}")
+            if not mix.allow_shortfall:
+                raise MixtureError(msg + "; lower train_tokens or the group's share, or set allow_shortfall: true")
+            warnings.append(msg)
+        groups.append({
+            "name": p.name,
+            "before": {"documents": p.documents, "tokens": p.tokens,
+                       "share": p.tokens / before_tokens if before_tokens else 0.0},
+            "after": {"documents": w["documents"] if mix.materialize else w["unique_documents"],
+                      "tokens": int(round(seen_tokens)), "share": weight, "epochs": epochs},
+            "multiplicity": p.multiplicity, "target_tokens": p.target_tokens,
+            "shortfall_tokens": p.shortfall_tokens, "max_epochs": p.max_epochs,
+            "written": {"documents": w["documents"], "tokens": w["tokens"], "shards": len(w["shards"])},
+        })
+        for s in w["shards"]:
+            share = weight * s["tokens"] / w["tokens"] if w["tokens"] else 0.0
+            prefixes.append({"prefix": s["prefix"], "group": p.name, "documents": s["documents"],
+                             "tokens": s["tokens"], "weight": share, "epochs": epochs})
+    blend = {"format": "corpusforge.blend/1", "mode": "materialize" if mix.materialize else "blend",
+             "planned_train_tokens": int(planned), "tokenizer": tok_info, "mixture": mix.to_dict(),
+             "groups": {g["name"]: {"documents": g["written"]["documents"], "tokens": g["written"]["tokens"],
+                                    "weight": g["after"]["share"], "epochs": g["after"]["epochs"]} for g in groups},
+             "prefixes": prefixes}
+    atomic_write_text(out / "blend.json", json.dumps(blend, indent=1, ensure_ascii=False) + "\n")
+    atomic_write_text(out / "data-args.txt", " ".join(
+        f"{p['weight']:.12g} {(out / p['prefix']).resolve()}" for p in prefixes if p["weight"] > 0) + "\n")
+    stats = {"format": STATS_FORMAT, "mode": blend["mode"], "mixture": mix.name, "mixture_source": mix.source,
+             "tokenizer": tok_info, "planned_train_tokens": int(planned),
+             "input": {"files": plan_out["files"], "rows": plan_out["rows"], "bytes": plan_out["bytes"],
+                       "documents": before_docs, "tokens": before_tokens, "chars": int(sum(plan_out["chars"])),
+                       "counts": plan_out["counts"]},
+             "groups": groups, "warnings": warnings,
+             "output": {"documents": sum(w["documents"] for w in written),
+                        "tokens": sum(w["tokens"] for w in written),
+                        "shards": sum(len(w["shards"]) for w in written)},
+             "seconds": {k: round(v, 3) for k, v in seconds.items()},
+             "tokenize_cpu_seconds": plan_out["tokenize_seconds"]}
+    return stats
+
+
+# --------------------------------------------------------------------------------------
+# step 5 (optional): export the final mixture as documents
+
+
+def _task_export(settings: ShardSettings, path: str, key: str, plans_d: list[dict[str, Any]]) -> dict[str, Any]:
+    out = Path(settings.output)
+    mix = settings.mixture
+    plans = [GroupPlan(**p) for p in plans_d]
+    docs = pq.read_table(_work(out) / "tokens" / f"{key}.docs.parquet")
+    g = docs["group"].to_numpy()
+    u = docs["u"].to_numpy()
+    c = np.zeros(len(g), np.int64)
+    for gi, plan in enumerate(plans):
+        sel = g == gi
+        if sel.any():
+            values = docs[f"prefer.{plan.prefer}"].to_numpy()[sel] if plan.prefer else None
+            c[sel] = copies(plan, u[sel], values)
+    texts: dict[int, str] = {}
+    wanted_rows = set(docs["row"].to_numpy()[c > 0].tolist())
+    row = 0
+    for frame in _batches(path, {mix.text_column}, BATCH_DOCS):
+        for t in frame[mix.text_column].to_list() if mix.text_column in frame.columns else [None] * frame.height:
+            if row in wanted_rows:
+                texts[row] = t
+            row += 1
+    entries = np.repeat(np.arange(len(c)), c)
+    entries = entries[np.random.default_rng(_group_seed(mix.seed, key)).permutation(len(entries))]
+    rows = docs["row"].to_numpy()
+    ids = docs["id"].to_pylist()
+    names = [p.name for p in plans]
+    table = pa.table({"id": [ids[e] for e in entries.tolist()],
+                      "text": [texts[int(rows[e])] for e in entries.tolist()],
+                      "group": [names[int(g[e])] for e in entries.tolist()]})
+    edir = out / "export"
+    edir.mkdir(parents=True, exist_ok=True)
+    final = edir / f"{key}.{'parquet' if settings.export == 'parquet' else 'jsonl'}"
+    tmp = tmp_path(final)
+    if settings.export == "parquet":
+        pq.write_table(table, tmp)
+    else:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for r in table.to_pylist():
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    commit(tmp, final)
+    return {"file": str(final), "documents": int(len(entries))}
+
+
+# --------------------------------------------------------------------------------------
+# running the steps
+
+
+@dataclass
+class _Steps:
+    """Runs a step's tasks (skipping finished ones): in this process, a pool, or one rank's share."""
+
+    out: Path
+    workers: int
+    rank: int | None
+    world_size: int | None
+    progress: bool
+    barrier_timeout_s: float = 7 * 86400.0
+
+    def run(self, step: str, names: list[str], fn: Callable[..., dict[str, Any]], args: list[tuple]) -> list[dict]:
+        mdir = _marker_dir(self.out, step)
+        mdir.mkdir(parents=True, exist_ok=True)
+        todo = [i for i, n in enumerate(names) if not (mdir / n).exists()
+                and (self.rank is None or i % int(self.world_size or 1) == self.rank)]
+        bar = None
+        if self.progress and names:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(names), initial=len(names) - len(todo), desc=f"shard {step}", unit="task",
+                       file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+        try:
+            if self.workers > 1 and len(todo) > 1:
+                with ProcessPoolExecutor(max_workers=self.workers) as pool:
+                    futs = [pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]) for i in todo]
+                    for f in futs:
+                        f.result()
+                        if bar is not None:
+                            bar.update(1)
+            else:
+                for i in todo:
+                    _run_and_mark(str(mdir / names[i]), fn, args[i])
+                    if bar is not None:
+                        bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        if self.rank is not None:
+            self._barrier([mdir / n for n in names], step)
+        return [json.loads((mdir / n).read_text(encoding="utf-8")) for n in names]
+
+    def _barrier(self, markers: list[Path], step: str) -> None:
+        deadline = time.monotonic() + self.barrier_timeout_s
+        pause = 0.05
+        while True:
+            markers = [m for m in markers if not m.exists()]
+            if not markers:
+                return
+            if time.monotonic() > deadline:
+                raise ShardError(f"shard {step}: {len(markers)} task(s) of other ranks did not finish in time "
+                                 f"(first: {markers[0].name})")
+            time.sleep(pause)
+            pause = min(2.0, pause * 1.5)
+
+
+def _run_and_mark(marker: str, fn: Callable[..., dict[str, Any]], args: tuple) -> dict[str, Any]:
+    result = fn(*args)
+    atomic_write_text(marker, json.dumps(result, sort_keys=True))
+    return result
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _reset_if_changed(out: Path, name: str, fingerprint: str, steps: Sequence[str], rank: int | None) -> None:
+    """Work of an earlier run with other inputs / settings is wiped (local mode) or refused (array mode)."""
+    stamp = _work(out) / f"{name}.fingerprint"
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
+        return
+    if rank is not None and any(_marker_dir(out, s).exists() for s in steps):
+        raise ShardError(f"{out}: work files of other inputs or settings; re-run once without --rank to start over")
+    for s in steps:
+        shutil.rmtree(_marker_dir(out, s), ignore_errors=True)
+    if "tokenize" in steps:
+        shutil.rmtree(_work(out) / "tokens", ignore_errors=True)
+    atomic_write_text(stamp, fingerprint)
+
+
+def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, workers: int = 1,
+                    rank: int | None = None, world_size: int | None = None, progress: bool = True) -> ShardResult:
+    """Tokenize, mix and shard ``inputs`` (parquet / jsonl documents) into ``settings.output``.
+
+    Resumable: finished tasks are skipped; a changed input list, tokenizer or group
+    assignment redoes the tokenization, a changed mixture only the later steps."""
+    out = Path(settings.output)
+    out.mkdir(parents=True, exist_ok=True)
+    if rank is None:
+        remove_stale_tmp(out)
+    tok = settings.load_tokenizer()  # fails fast on a bad path or a missing EOS
+    tok_info = {"path": str(tok.path), "eos_token": tok.eos_token, "eos_id": tok.eos_id,
+                "bos_token": tok.bos_token, "bos_id": tok.bos_id, "vocab_size": tok.vocab_size,
+                "dtype": tok.dtype.name, "fingerprint": tok.fingerprint()}
+    mix = settings.mixture
+    files = input_keys(inputs)
+    keys = [k for _, k in files]
+    assign = {"groups": [[(c.column, c.values, c.min, c.max, c.suffixes) for c in g.where] + [g.prefer]
+                         for g in mix.groups], "seed": mix.seed, "text": mix.text_column, "id": mix.id_column}
+    fp_tok = _fingerprint(files, [Path(p).stat().st_size for p, _ in files], tok_info["fingerprint"], assign)
+    _reset_if_changed(out, "tokenize", fp_tok, ("tokenize", "plan", "write", "blend", "export"), rank)
+    _reset_if_changed(out, "plan", _fingerprint(fp_tok, mix.to_dict(), settings.export),
+                      ("plan", "write", "blend", "export"), rank)
+    steps = _Steps(out, max(1, workers), rank, world_size, progress)
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    file_results = steps.run("tokenize", keys, _task_tokenize, [(settings, p, k) for p, k in files])
+    seconds["tokenize"] = time.perf_counter() - t
+    t = time.perf_counter()
+    plan_out = steps.run("plan", ["plan"], _task_plan, [(settings, keys, file_results)])[0]
+    seconds["plan"] = time.perf_counter() - t
+    t = time.perf_counter()
+    names = [g.name for g in mix.groups]
+    written = steps.run("write", names, _task_write,
+                        [(settings, keys, gi, plan_out["plans"][gi], tok_info["dtype"]) for gi in range(len(names))])
+    seconds["write"] = time.perf_counter() - t
+    if settings.export:
+        t = time.perf_counter()
+        steps.run("export", keys, _task_export,
+                  [(settings, p, k, plan_out["plans"]) for p, k in files])
+        seconds["export"] = time.perf_counter() - t
+    stats = _blend(settings, plan_out, written, tok_info, seconds) if rank in (None, 0) else {}
+    if stats:
+        stats_path = Path(settings.stats_path) if settings.stats_path else out / "stats" / "shard.json"
+        atomic_write_text(stats_path, json.dumps(stats, indent=1, ensure_ascii=False) + "\n")
+    return ShardResult(stats=stats)
+
+
+def summary_table(stats: dict[str, Any]) -> str:
+    """The before / after table per group, as printed at the end of the phase."""
+    head = ("group", "docs before", "tokens before", "share before", "multiplicity", "docs after",
+            "tokens after", "share after", "epochs")
+    rows = [head]
+    for g in stats["groups"]:
+        b, a = g["before"], g["after"]
+        rows.append((g["name"], f"{b['documents']:,}", f"{b['tokens']:,}", f"{b['share']:.1%}",
+                     f"{g['multiplicity']:.2f}", f"{a['documents']:,}", f"{a['tokens']:,}", f"{a['share']:.1%}",
+                     f"{a['epochs']:.2f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+             for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
