@@ -2,10 +2,10 @@
 
 A group's multiplicity ``m`` is the number of times its tokens appear in the output
 (0.3 thins it to 30%, 2.5 repeats it). A document gets ``floor(m)`` copies plus one
-more for a ``m - floor(m)`` share of the group: the documents whose seeded id hash
-``u`` in [0, 1) is below that share, or, when the group prefers a column (``prefer:
-edu_score``), the documents with the highest values until that share of the group's
-tokens is reached (ties by ``u``). Both depend only on the document and the group's
+more for a ``m - floor(m)`` share of the group's tokens: the documents in the order of
+their seeded id hash ``u`` until that share is reached or, when the group prefers a
+column (``prefer: edu_score``), the documents with the highest values first (ties by
+``u``). Both depend only on the document and the group's
 totals, so the result is the same for any number of tasks.
 """
 
@@ -19,9 +19,6 @@ import numpy as np
 import xxhash
 
 from corpusforge.mix.mixture import Mixture, MixtureError, MixtureGroup
-
-U_SCALE = float(2**64)
-
 
 def doc_hash(doc_id: str, seed: int) -> int:
     """The seeded 64-bit hash of a document id that decides its remainder copy."""
@@ -40,7 +37,7 @@ class GroupPlan:
     max_epochs: float
     shortfall_tokens: float = 0.0
     prefer: str | None = None
-    # the remainder selection when preferring a column: keep (value, u) >= (cut_value, cut_u)
+    # the remainder share: documents ranked at or before (cut_value, cut_u) get one more copy
     cut_value: float | None = None
     cut_u: int | None = None
 
@@ -102,14 +99,15 @@ def _plan_one(mixture: Mixture, g: MixtureGroup, docs: int, tokens: int, target:
     return GroupPlan(g.name, docs, tokens, m, target, g.max_epochs, prefer=g.prefer)
 
 
-def set_preference_cut(plan: GroupPlan, values: np.ndarray, u: np.ndarray, tokens: np.ndarray) -> None:
-    """For a group preferring a column: the (value, u) cut that selects the remainder share.
+def set_remainder_cut(plan: GroupPlan, u: np.ndarray, tokens: np.ndarray, values: np.ndarray | None = None) -> None:
+    """The (value, u) cut that selects the documents of the remainder share.
 
-    Documents are ranked by value (missing values last), then by ``u``; the cut is the
-    last document needed to reach ``fraction`` of the group's tokens."""
-    if plan.prefer is None or plan.fraction <= 0 or len(values) == 0:
+    Documents are ranked by the preferred column's value (missing values last; all
+    equal without a preference), then by ``u``; the cut is the last document needed
+    to reach ``fraction`` of the group's tokens."""
+    if plan.fraction <= 0 or len(u) == 0:
         return
-    vals = np.where(np.isnan(values), -np.inf, values)
+    vals = np.zeros(len(u)) if values is None else np.where(np.isnan(values), -np.inf, values)
     order = np.lexsort((u, -vals))  # value descending, then u ascending
     need = plan.fraction * float(tokens.sum())
     cum = np.cumsum(tokens[order].astype(np.float64))
@@ -121,11 +119,8 @@ def set_preference_cut(plan: GroupPlan, values: np.ndarray, u: np.ndarray, token
 def copies(plan: GroupPlan, u: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """Copies of each document of the group (``u``: their seeded id hashes, uint64)."""
     out = np.full(len(u), plan.whole, dtype=np.int64)
-    if plan.fraction <= 0:
+    if plan.fraction <= 0 or plan.cut_u is None or plan.cut_value is None:
         return out
-    if plan.prefer is not None and plan.cut_value is not None and values is not None:
-        vals = np.where(np.isnan(values), -np.inf, values)
-        extra = (vals > plan.cut_value) | ((vals == plan.cut_value) & (u <= np.uint64(plan.cut_u)))
-    else:
-        extra = u.astype(np.float64) / U_SCALE < plan.fraction
+    vals = np.zeros(len(u)) if plan.prefer is None or values is None else np.where(np.isnan(values), -np.inf, values)
+    extra = (vals > plan.cut_value) | ((vals == plan.cut_value) & (u <= np.uint64(plan.cut_u)))
     return out + extra.astype(np.int64)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing as mp
 import shutil
 import sys
 import time
@@ -39,7 +40,7 @@ import pyarrow.parquet as pq
 from corpusforge.executors.phase import input_keys
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
 from corpusforge.mix.mixture import Mixture, MixtureError
-from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_preference_cut
+from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_remainder_cut
 from corpusforge.tokenize.indexed import IndexedDatasetWriter
 from corpusforge.tokenize.tokenizer import TextTokenizer
 
@@ -261,10 +262,11 @@ def _task_plan(settings: ShardSettings, keys: list[str], file_results: list[dict
     plans, plan_warnings = plan_groups(mix, list(zip(docs.tolist(), tokens.tolist())))
     warnings += plan_warnings
     for gi, plan in enumerate(plans):
-        if plan.prefer and plan.fraction > 0 and plan.documents:
-            t = _read_docs(out, keys, ["u", "tokens", f"prefer.{plan.prefer}"], gi)
-            set_preference_cut(plan, t[f"prefer.{plan.prefer}"].to_numpy(), t["u"].to_numpy(),
-                               t["tokens"].to_numpy())
+        if plan.fraction > 0 and plan.documents:
+            pref = [f"prefer.{plan.prefer}"] if plan.prefer else []
+            t = _read_docs(out, keys, ["u", "tokens", *pref], gi)
+            set_remainder_cut(plan, t["u"].to_numpy(), t["tokens"].to_numpy(),
+                              t[pref[0]].to_numpy() if pref else None)
     return {"plans": [p.to_dict() for p in plans], "chars": chars.tolist(), "counts": counts,
             "warnings": warnings, "files": len(file_results), "rows": sum(r["rows"] for r in file_results),
             "bytes": sum(r["bytes"] for r in file_results),
@@ -485,7 +487,9 @@ class _Steps:
                        file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
         try:
             if self.workers > 1 and len(todo) > 1:
-                with ProcessPoolExecutor(max_workers=self.workers) as pool:
+                # spawned, not forked: a forked child of a process that already ran the
+                # tokenizers library's thread pool can deadlock in it
+                with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn")) as pool:
                     futs = [pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]) for i in todo]
                     for f in futs:
                         f.result()

@@ -1,0 +1,373 @@
+"""The shard phase: mixtures, multiplicities, tokenizer, Megatron .bin/.idx, blend files, bad input."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from corpusforge.cli import main
+from corpusforge.mix import Mixture, MixtureError, copies, doc_hash, plan_groups, set_remainder_cut
+from corpusforge.shard import ShardSettings, run_shard_phase
+from corpusforge.synth import japanese_documents
+from corpusforge.tokenize import IndexedDataset, IndexedDatasetWriter, TextTokenizer, TokenizerError, token_dtype
+from corpusforge.tokenize.train import MecabWordSplitter, train_tokenizer
+from corpusforge.document import Document
+
+FORMAT_OF_KIND = {"ja_encyclopedia": "reference", "ja_education": "tutorial", "ja_news": "news",
+                  "ja_blog": "blog_diary", "ja_qa_board": "forum_qa", "ja_shop": "ad_shop",
+                  "ja_spam": "spam_adult", "ja_adult": "spam_adult", "ja_short": "other"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Three parquet files of generated Japanese documents with format and edu_score columns."""
+    d = tmp_path_factory.mktemp("docs")
+    docs = japanese_documents(240, seed=3)
+    rng = np.random.default_rng(0)
+    rows = [{"id": f"doc{i:04d}", "text": x["text"], "format": FORMAT_OF_KIND[x["kind"]],
+             "edu_score": float(np.round(rng.uniform(0, 5), 2)), "domain": "city.example.lg.jp" if i % 7 == 0
+             else "example.com"} for i, x in enumerate(docs)]
+    paths = []
+    for k in range(3):
+        p = d / f"part-{k}.parquet"
+        pl.DataFrame(rows[k::3]).write_parquet(p)
+        paths.append(str(p))
+    return paths
+
+
+@pytest.fixture(scope="module")
+def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tok")
+    docs = [Document(id=f"t{i}", text=x["text"]) for i, x in enumerate(japanese_documents(150, seed=11))]
+    report = train_tokenizer(docs, 3000, out)
+    assert report.documents_held_out > 0 and report.chars_per_token_held_out > 1.0
+    return out
+
+
+def write_mixture(tmp_path: Path, body: str) -> Path:
+    p = tmp_path / "mix.yaml"
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+SHARE_MIX = """
+mixture:
+  seed: 7
+  max_epochs: 4
+  groups:
+    - name: spam
+      where: {format: [spam_adult]}
+      share: 0
+    - name: edu
+      where: {edu_score: {min: 3.5}}
+      share: 0.45
+    - name: ads
+      where: {format: [ad_shop]}
+      share: 0.01
+      prefer: edu_score
+    - name: rest
+      share: 0.54
+"""
+
+
+# ------------------------------------------------------------------ Megatron format
+
+
+def test_index_layout_is_megatron_v1(tmp_path: Path) -> None:
+    w = IndexedDatasetWriter(tmp_path / "x" / "g_00000", np.dtype(np.uint16))
+    w.add(np.array([5, 6, 7, 1, 9, 1], np.uint16), np.array([4, 2]))
+    w.add(np.array([3, 1], np.uint16), np.array([2]))
+    bin_, idx = w.commit()
+    raw = idx.read_bytes()
+    assert raw[:9] == b"MMIDIDX\x00\x00"
+    version, code, n, ndocs = struct.unpack("<QBQQ", raw[9:34])
+    assert (version, code, n, ndocs) == (1, 8, 3, 4)
+    lengths = np.frombuffer(raw, np.int32, 3, 34)
+    pointers = np.frombuffer(raw, np.int64, 3, 34 + 12)
+    doc_idx = np.frombuffer(raw, np.int64, 4, 34 + 12 + 24)
+    assert lengths.tolist() == [4, 2, 2] and pointers.tolist() == [0, 8, 12] and doc_idx.tolist() == [0, 1, 2, 3]
+    assert len(raw) == 34 + 12 + 24 + 32
+    assert bin_.read_bytes() == np.array([5, 6, 7, 1, 9, 1, 3, 1], np.uint16).tobytes()
+    ds = IndexedDataset(tmp_path / "x" / "g_00000")
+    assert [ds[i].tolist() for i in range(len(ds))] == [[5, 6, 7, 1], [9, 1], [3, 1]]
+    assert token_dtype(65_499) == np.uint16 and token_dtype(65_500) == np.int32 and token_dtype(150_000) == np.int32
+
+
+def test_abort_leaves_no_files(tmp_path: Path) -> None:
+    w = IndexedDatasetWriter(tmp_path / "g_00000", np.dtype(np.int32))
+    w.add(np.array([1, 2], np.int32), np.array([2]))
+    w.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ tokenizer
+
+
+def test_trained_tokenizer_is_self_contained_and_appends_eos(tokenizer_dir: Path) -> None:
+    spec = json.loads((tokenizer_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    assert spec["pre_tokenizer"]["type"] == "ByteLevel"  # no MeCab needed to encode
+    tok = TextTokenizer(tokenizer_dir)
+    assert tok.eos_token == "</s>" and tok.dtype == np.uint16
+    texts = ["東京都の人口は多い。", "Hello world です"]
+    enc = tok.encode_documents(texts)
+    plain = tok.encode_texts(texts)
+    assert enc.lengths.tolist() == [len(plain[0]) + 1, len(plain[1]) + 1]
+    assert enc.tokens[enc.lengths[0] - 1] == tok.eos_id and enc.tokens[-1] == tok.eos_id
+    assert tok.decode(plain[0]) == texts[0] and tok.decode(plain[1]) == texts[1]
+    with_bos = TextTokenizer(tokenizer_dir, bos="<s>").encode_documents(texts)
+    assert with_bos.tokens[0] == tok._require_id("<s>", "BOS") and with_bos.lengths[0] == enc.lengths[0] + 1
+
+
+def test_mecab_words_keep_spaces_and_lines() -> None:
+    words = MecabWordSplitter().words("東京都に行く hello world\n次の行")
+    assert "".join(words) == "東京都に行く hello world\n次の行"
+    assert " world" in words and "\n" in words and len(words) >= 7
+
+
+def test_tokenizer_errors(tmp_path: Path, tokenizer_dir: Path) -> None:
+    with pytest.raises(TokenizerError, match="does not exist"):
+        TextTokenizer(tmp_path / "nope.json")
+    with pytest.raises(TokenizerError, match="'<|endoftext|>' is not in the vocabulary"):
+        TextTokenizer(tokenizer_dir, eos="<|endoftext|>")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "tokenizer.json").write_bytes((tokenizer_dir / "tokenizer.json").read_bytes())
+    with pytest.raises(TokenizerError, match="no EOS token given"):
+        TextTokenizer(bare)
+    assert TextTokenizer(bare, eos="</s>").eos_id == TextTokenizer(tokenizer_dir).eos_id
+
+
+def test_tokenizer_train_command(tmp_path: Path, corpus: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["tokenizer", "train", "--input", corpus[0], "--vocab-size", "1000", "--output",
+               str(tmp_path / "t"), "--no-progress", "--held-out-every", "5"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "characters per token" in out
+    report = json.loads((tmp_path / "t" / "training.json").read_text())
+    assert report["vocab_size"] <= 1000 and report["tokens_held_out"] > 0
+    assert abs(report["chars_per_token_held_out"] - report["chars_held_out"] / report["tokens_held_out"]) < 1e-3
+
+
+# ------------------------------------------------------------------ mixture files
+
+
+@pytest.mark.parametrize("body, message", [
+    ("mixture:\n  groups:\n    - {name: a, where: {format: [x]}, share: 0.5}\n    - {name: b, share: 0.4}\n",
+     "shares sum to 0.9"),
+    ("mixture:\n  groups:\n    - {name: a, where: {format: [x]}, share: 0.5}\n", "must have no 'where'"),
+    ("mixture:\n  groups:\n    - {name: a, where: {format: [x]}, share: 0.5}\n    - {name: b, multiplicity: 1}\n",
+     "every group a 'share'"),
+    ("mixture:\n  colour: red\n  groups:\n    - {name: b, multiplicity: 1}\n", "unknown mixture key"),
+    ("mixture:\n  groups:\n    - {name: 'a b', multiplicity: 1}\n", "needs a 'name'"),
+    ("mixture:\n  groups:\n    - {name: a, wher: {x: 1}, multiplicity: 1}\n", "unknown key"),
+    ("mixture:\n  groups:\n    - {name: a, where: {edu_score: {min: 3, max: 2}}, multiplicity: 1}\n"
+     "    - {name: b, multiplicity: 1}\n", "not below max"),
+])
+def test_bad_mixture_files(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(MixtureError, match=message):
+        Mixture.load(write_mixture(tmp_path, body))
+
+
+def test_unknown_mixture_name_lists_shipped() -> None:
+    with pytest.raises(MixtureError, match="shipped: .*default"):
+        Mixture.load("no-such-mixture")
+
+
+def test_default_mixture_uses_the_category_taxonomy() -> None:
+    mix = Mixture.load("default")
+    formats = {"ad_shop", "news", "blog_diary", "forum_qa", "review", "reference", "tutorial", "official",
+               "creative", "list_boilerplate", "spam_adult", "other"}
+    for g in mix.groups:
+        for c in g.where:
+            if c.column == "format":
+                assert set(c.values or ()) <= formats
+    assert mix.groups[-1].where == () and not mix.by_share
+
+
+def test_assignment_first_match_missing_values_counted() -> None:
+    mix = Mixture.from_mapping({"groups": [
+        {"name": "gov", "where": {"domain": {"suffix": ["lg.jp"]}}, "multiplicity": 1},
+        {"name": "fmt", "where": {"format": ["news"]}, "multiplicity": 1},
+        {"name": "edu", "where": {"edu_score": {"min": 3}}, "multiplicity": 1},
+        {"name": "rest", "multiplicity": 1}]})
+    frame = pl.DataFrame({"domain": ["a.city.lg.jp", "lg.jp", "blg.jp", "x.com", "y.com"],
+                          "edu_score": [1.0, 4.0, 4.0, None, 2.0]})
+    group, counts = mix.assign(frame)
+    assert group.to_list() == [0, 0, 2, 3, 3]
+    assert counts == {"missing.fmt.format": 3, "missing.edu.edu_score": 1}
+
+
+# ------------------------------------------------------------------ multiplicities
+
+
+def test_plan_errors_name_group_and_numbers() -> None:
+    mix = Mixture.from_mapping({"groups": [
+        {"name": "edu", "where": {"edu_score": {"min": 3}}, "share": 0.6},
+        {"name": "rest", "share": 0.4}]})
+    with pytest.raises(MixtureError, match=r"group 'edu' needs 6\.00 epochs .*max_epochs is 4"):
+        plan_groups(mix, [(10, 100), (90, 900)])
+    short = Mixture.from_mapping({"allow_shortfall": True, "groups": [
+        {"name": "edu", "where": {"edu_score": {"min": 3}}, "share": 0.6}, {"name": "rest", "share": 0.4}]})
+    plans, warnings = plan_groups(short, [(10, 100), (90, 900)])
+    assert plans[0].multiplicity == 4 and plans[0].shortfall_tokens == pytest.approx(200)
+    assert any("allow_shortfall" in w for w in warnings)
+    with pytest.raises(MixtureError, match="group 'edu' is empty"):
+        plan_groups(mix, [(0, 0), (90, 900)])
+
+
+def test_copies_are_whole_repeats_plus_seeded_remainder() -> None:
+    mix = Mixture.from_mapping({"groups": [{"name": "all", "multiplicity": 2.25}]})
+    plans, _ = plan_groups(mix, [(4000, 400000)])
+    u = np.array([doc_hash(f"d{i}", 0) for i in range(4000)], np.uint64)
+    tokens = np.random.default_rng(1).integers(20, 180, 4000)
+    set_remainder_cut(plans[0], u, tokens)
+    c = copies(plans[0], u)
+    assert set(c.tolist()) == {2, 3}
+    assert abs((c * tokens).sum() / tokens.sum() - 2.25) < 0.001  # the remainder share is met in tokens
+    assert np.array_equal(c[:100], copies(plans[0], u[:100]))  # per document: any split of the data agrees
+    extra = c == 3
+    assert u[extra].max() < u[~extra].min()  # the remainder goes to the documents first by seeded hash
+
+
+# ------------------------------------------------------------------ the phase
+
+
+def run_phase(corpus: list[str], tok: Path, out: Path, mixture: Mixture, **kw) -> dict:
+    res = run_shard_phase(corpus, ShardSettings(output=str(out), mixture=mixture, tokenizer=str(tok),
+                                                export=kw.pop("export", None)), progress=False, **kw)
+    return res.stats
+
+
+def shard_bytes(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("*/*_*.*")) if p.suffix in (".bin", ".idx")}
+
+
+def test_blend_mode_shards_read_back_and_weights(tmp_path: Path, corpus: list[str], tokenizer_dir: Path) -> None:
+    mix = Mixture.load(write_mixture(tmp_path, SHARE_MIX))
+    stats = run_phase(corpus, tokenizer_dir, tmp_path / "s", mix)
+    out = tmp_path / "s"
+    groups = {g["name"]: g for g in stats["groups"]}
+    assert groups["spam"]["after"]["tokens"] == 0 and not (out / "spam").exists()
+    assert abs(sum(g["after"]["share"] for g in stats["groups"]) - 1) < 1e-9
+    assert groups["edu"]["after"]["share"] == pytest.approx(0.45) and groups["rest"]["after"]["share"] == pytest.approx(0.54)
+    total_before = stats["input"]["tokens"]
+    assert groups["edu"]["multiplicity"] == pytest.approx(0.45 * total_before / groups["edu"]["before"]["tokens"])
+    # every document of the corpus is in exactly one group; shards hold each selected one once, with EOS
+    tok = TextTokenizer(tokenizer_dir)
+    df = pl.concat([pl.read_parquet(p) for p in corpus])
+    fresh = {tuple(tok.encode_documents([t]).tokens.tolist()) for t in df["text"].to_list()}
+    blend = json.loads((out / "blend.json").read_text())
+    seen = 0
+    for p in blend["prefixes"]:
+        ds = IndexedDataset(out / p["prefix"])
+        assert len(ds) == p["documents"]
+        for i in range(len(ds)):
+            doc = tuple(ds[i].tolist())
+            assert doc in fresh and doc[-1] == tok.eos_id
+            seen += 1
+    assert seen == sum(g["written"]["documents"] for g in stats["groups"])
+    args = (out / "data-args.txt").read_text().split()
+    weights = [float(w) for w in args[0::2]]
+    assert abs(sum(weights) - 1) < 1e-9 and all(Path(p + ".bin").exists() and Path(p + ".idx").exists()
+                                                for p in args[1::2])
+    saved = json.loads((out / "stats" / "shard.json").read_text())
+    assert saved["format"] == "corpusforge.shard/1" and [g["name"] for g in saved["groups"]] == list(groups)
+
+
+def test_materialize_mode_repeats_and_thins(tmp_path: Path, corpus: list[str], tokenizer_dir: Path) -> None:
+    mix = Mixture.load(write_mixture(tmp_path, SHARE_MIX)).with_overrides(materialize=True, max_shard_tokens=20000)
+    stats = run_phase(corpus, tokenizer_dir, tmp_path / "m", mix, export="parquet")
+    groups = {g["name"]: g for g in stats["groups"]}
+    edu = groups["edu"]
+    m = edu["multiplicity"]
+    assert m > 1
+    assert edu["written"]["documents"] >= int(m) * edu["before"]["documents"]
+    assert edu["written"]["tokens"] == pytest.approx(m * edu["before"]["tokens"], rel=0.02)
+    assert edu["written"]["shards"] > 1  # max_shard_tokens split the group
+    for g in groups.values():
+        for p in sorted((tmp_path / "m" / g["name"]).glob("*.bin")) if g["written"]["documents"] else []:
+            assert p.with_suffix(".idx").exists()
+    # ads is thinned preferring high edu_score: the kept ones are the best-scored of the group
+    ads = groups["ads"]
+    assert ads["multiplicity"] < 1
+    export = pl.concat([pl.read_parquet(p) for p in sorted((tmp_path / "m" / "export").glob("*.parquet"))])
+    assert export.height == stats["output"]["documents"]
+    df = pl.concat([pl.read_parquet(p) for p in corpus])
+    kept = df.filter(pl.col("id").is_in(export.filter(pl.col("group") == "ads")["id"].to_list()))
+    dropped = df.filter((pl.col("format") == "ad_shop") & (pl.col("edu_score") < 3.5)
+                        & ~pl.col("id").is_in(kept["id"].to_list()))
+    assert kept.height > 0 and dropped.height > 0
+    assert kept["edu_score"].min() >= dropped["edu_score"].max()
+    counts = export.group_by("id").len()
+    assert counts["len"].max() == int(m) + 1
+
+
+def test_identical_for_any_task_count_and_resumable(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    mix = Mixture.load(write_mixture(tmp_path, SHARE_MIX)).with_overrides(materialize=True, max_shard_tokens=20000)
+    run_phase(corpus, tokenizer_dir, tmp_path / "one", mix)
+    run_phase(corpus, tokenizer_dir, tmp_path / "two", mix, workers=2)
+    assert shard_bytes(tmp_path / "one") == shard_bytes(tmp_path / "two")
+    # a shard write killed midway: no .bin without its .idx, and the re-run gives identical files
+    import corpusforge.tokenize.indexed as indexed
+
+    real_commit = indexed.IndexedDatasetWriter.commit
+    calls = {"n": 0}
+
+    def dying_commit(self):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("killed")
+        return real_commit(self)
+
+    monkeypatch.setattr(indexed.IndexedDatasetWriter, "commit", dying_commit)
+    with pytest.raises(KeyboardInterrupt):
+        run_phase(corpus, tokenizer_dir, tmp_path / "killed", mix)
+    for b in (tmp_path / "killed").glob("*/*.bin"):
+        assert b.with_suffix(".idx").exists()
+    assert not (tmp_path / "killed" / "blend.json").exists()
+    monkeypatch.setattr(indexed.IndexedDatasetWriter, "commit", real_commit)
+    run_phase(corpus, tokenizer_dir, tmp_path / "killed", mix)
+    assert shard_bytes(tmp_path / "killed") == shard_bytes(tmp_path / "one")
+    assert (tmp_path / "killed" / "blend.json").read_text().replace("killed", "one") == \
+        (tmp_path / "one" / "blend.json").read_text()
+
+
+def test_missing_columns_counted_and_max_epochs_error(tmp_path: Path, corpus: list[str], tokenizer_dir: Path) -> None:
+    bare = tmp_path / "bare.parquet"
+    pl.concat([pl.read_parquet(p) for p in corpus]).select("id", "text", "edu_score").write_parquet(bare)
+    stats = run_phase([str(bare)], tokenizer_dir, tmp_path / "b", Mixture.load("default"))
+    assert stats["input"]["counts"]["missing.spam_adult.format"] == stats["input"]["documents"]
+    assert any("format in no input file" in w for w in stats["warnings"])
+    strict = Mixture.load("default").with_overrides(missing_columns="error")
+    with pytest.raises(MixtureError, match="format in no input file"):
+        run_phase([str(bare)], tokenizer_dir, tmp_path / "c", strict)
+    blend_over = Mixture.load(write_mixture(tmp_path, SHARE_MIX)).with_overrides(train_tokens=10_000_000)
+    with pytest.raises(MixtureError, match="above max_epochs"):
+        run_phase(corpus, tokenizer_dir, tmp_path / "d", blend_over)
+
+
+def test_shard_cli_bad_input_is_one_line(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["shard", "--input", corpus[0], "--output", str(tmp_path / "o"), "--tokenizer",
+               str(tmp_path / "missing.json"), "--no-progress"])
+    assert rc == 2 and "tokenizer file does not exist" in capsys.readouterr().err
+    rc = main(["shard", "--input", corpus[0], "--output", str(tmp_path / "o"), "--tokenizer", str(tokenizer_dir),
+               "--eos", "<eos>", "--no-progress"])
+    assert rc == 2 and "'<eos>' is not in the vocabulary" in capsys.readouterr().err
+    rc = main(["shard", "--input", corpus[0], "--output", str(tmp_path / "o"), "--tokenizer", str(tokenizer_dir),
+               "--mixture", str(write_mixture(tmp_path, SHARE_MIX.replace("share: 0.54", "share: 0.64"))),
+               "--no-progress"])
+    assert rc == 2 and "sum to 1.1" in capsys.readouterr().err
+    inputs = [a for p in corpus for a in ("--input", p)]
+    rc = main(["shard", *inputs, "--output", str(tmp_path / "o"), "--tokenizer", str(tokenizer_dir),
+               "--no-progress", "--export", "jsonl"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "group" in out and "epochs" in out and (tmp_path / "o" / "data-args.txt").exists()
+    assert sum(1 for p in (tmp_path / "o" / "export").glob("*.jsonl") for _ in open(p)) > 0
