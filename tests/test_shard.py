@@ -123,6 +123,20 @@ def test_trained_tokenizer_is_self_contained_and_appends_eos(tokenizer_dir: Path
     assert with_bos.tokens[0] == tok._require_id("<s>", "BOS") and with_bos.lengths[0] == enc.lengths[0] + 1
 
 
+def test_fast_encoder_is_exact_or_not_used(tmp_path: Path, tokenizer_dir: Path, corpus: list[str]) -> None:
+    tok = TextTokenizer(tokenizer_dir)
+    assert tok.engine == "tiktoken-exact"
+    texts = pl.concat([pl.read_parquet(p) for p in corpus])["text"].to_list() + [
+        "literal </s> and <s> inside text", "  spaces\n\n\tand tabs ", "English only, it's 2024!", "😀①ｶﾅ"]
+    assert tok.encode_texts(texts) == [e.ids for e in tok._hf.encode_batch(texts, add_special_tokens=False)]
+    spec = json.loads((tokenizer_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    spec["normalizer"] = {"type": "NFKC"}
+    other = tmp_path / "nfkc"
+    other.mkdir()
+    (other / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
+    assert TextTokenizer(other, eos="</s>").engine == "tokenizers"
+
+
 def test_mecab_words_keep_spaces_and_lines() -> None:
     words = MecabWordSplitter().words("東京都に行く hello world\n次の行")
     assert "".join(words) == "東京都に行く hello world\n次の行"

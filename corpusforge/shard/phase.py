@@ -558,7 +558,7 @@ def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, worke
     tok = settings.load_tokenizer()  # fails fast on a bad path or a missing EOS
     tok_info = {"path": str(tok.path), "eos_token": tok.eos_token, "eos_id": tok.eos_id,
                 "bos_token": tok.bos_token, "bos_id": tok.bos_id, "vocab_size": tok.vocab_size,
-                "dtype": tok.dtype.name, "fingerprint": tok.fingerprint()}
+                "dtype": tok.dtype.name, "fingerprint": tok.fingerprint(), "engine": tok.engine}
     mix = settings.mixture
     files = input_keys(inputs)
     keys = [k for _, k in files]

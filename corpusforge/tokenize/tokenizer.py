@@ -18,6 +18,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from corpusforge.tokenize.fast_bpe import exact_fast_encoder
+
 
 class TokenizerError(ValueError):
     """A tokenizer that cannot be used for shards (missing file, unknown EOS / BOS)."""
@@ -38,6 +40,7 @@ class TextTokenizer:
         self.path = _resolve(Path(path))
         self._hf: Any = None
         self._sp: Any = None
+        self._fast: Any = None  # exact tiktoken equivalent of a byte-level BPE, when it fits
         config = _tokenizer_config(self.path)
         if self.path.suffix == ".model":
             self._load_sentencepiece()
@@ -50,6 +53,8 @@ class TextTokenizer:
                 self._hf = Tokenizer.from_file(str(self.path))
             except Exception as e:  # noqa: BLE001  (any parse error of a bad file)
                 raise TokenizerError(f"{self.path}: not a Hugging Face tokenizer.json ({e})") from None
+            self._fast = exact_fast_encoder(self.path, self._hf)
+            self._special = [t.content for t in self._hf.get_added_tokens_decoder().values()]
         eos = eos or config.get("eos_token")
         if not eos:
             raise TokenizerError(f"{self.path}: no EOS token given and no eos_token in a tokenizer_config.json "
@@ -95,9 +100,24 @@ class TextTokenizer:
 
     def encode_texts(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, without EOS / BOS."""
+        if self._fast is not None:
+            specials = self._special
+            encode = self._fast.encode_ordinary
+            out = []
+            for t in texts:
+                if any(s in t for s in specials):  # the tokenizers library matches added tokens first
+                    out.append(self._hf.encode(t, add_special_tokens=False).ids)
+                else:
+                    out.append(encode(t))
+            return out
         if self._hf is not None:
             return [e.ids for e in self._hf.encode_batch_fast(list(texts), add_special_tokens=False)]
         return self._sp.encode(list(texts))
+
+    @property
+    def engine(self) -> str:
+        """Which library encodes: ``tiktoken-exact``, ``tokenizers`` or ``sentencepiece``."""
+        return "tiktoken-exact" if self._fast is not None else "tokenizers" if self._hf is not None else "sentencepiece"
 
     def encode_documents(self, texts: Sequence[str]) -> EncodedBatch:
         """Ids of each document followed by EOS (after BOS if set), concatenated."""
