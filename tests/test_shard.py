@@ -385,3 +385,26 @@ def test_shard_cli_bad_input_is_one_line(tmp_path: Path, corpus: list[str], toke
     out = capsys.readouterr().out
     assert "group" in out and "epochs" in out and (tmp_path / "o" / "data-args.txt").exists()
     assert sum(1 for p in (tmp_path / "o" / "export").glob("*.jsonl") for _ in open(p)) > 0
+
+
+def test_run_shard_phase_from_config_section(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    (out / "deduped" / "docs").mkdir(parents=True)
+    for p in corpus:
+        (out / "deduped" / "docs" / Path(p).name).write_bytes(Path(p).read_bytes())
+    warc = tmp_path / "unused.warc.gz"
+    warc.write_bytes(b"")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"shard:\n  tokenizer: {tokenizer_dir}\n  mixture: default\n  materialize: true\n", encoding="utf-8")
+    rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
+               "--no-progress"])
+    assert rc == 0
+    stats = json.loads((out / "stats" / "shard.json").read_text())
+    assert stats["mode"] == "materialize" and (out / "shards" / "data-args.txt").exists()
+    assert {g["name"] for g in stats["groups"] if g["written"]["documents"]} >= {"edu_high", "knowledge", "web"}
+    assert stats["groups"][0]["before"]["documents"] > 0 and stats["groups"][0]["after"]["documents"] == 0
+    cfg.write_text("shard:\n  mixture: default\n", encoding="utf-8")
+    rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
+               "--no-progress"])
+    assert rc == 2 and "needs a 'shard:' config section with a 'tokenizer:'" in capsys.readouterr().err
