@@ -408,3 +408,29 @@ def test_run_shard_phase_from_config_section(tmp_path: Path, corpus: list[str], 
     rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
                "--no-progress"])
     assert rc == 2 and "needs a 'shard:' config section with a 'tokenizer:'" in capsys.readouterr().err
+
+
+def test_sentencepiece_model_by_path(tmp_path: Path, corpus: list[str]) -> None:
+    import io
+
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    texts = [x["text"] for x in japanese_documents(100, seed=1)]
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(texts), model_writer=model, vocab_size=1500,
+                                   byte_fallback=True, character_coverage=0.99, max_sentence_length=100000,
+                                   minloglevel=2, num_threads=1)
+    path = tmp_path / "sp.model"
+    path.write_bytes(model.getvalue())
+    tok = TextTokenizer(path, bos="<s>")
+    assert tok.engine == "sentencepiece" and tok.eos_token == "</s>" and tok.dtype == np.uint16
+    with pytest.raises(TokenizerError, match="'<eot>' is not in the vocabulary"):
+        TextTokenizer(path, eos="<eot>")
+    mix = Mixture.from_mapping({"groups": [{"name": "all", "multiplicity": 1}]})
+    res = run_shard_phase([corpus[0]], ShardSettings(output=str(tmp_path / "s"), mixture=mix, tokenizer=str(path),
+                                                     bos="<s>"), progress=False)
+    ds = IndexedDataset(tmp_path / "s" / "all" / "all_00000")
+    df = pl.read_parquet(corpus[0])
+    fresh = sorted(tuple([tok.bos_id, *tok.encode_texts([t])[0], tok.eos_id]) for t in df["text"].to_list())
+    assert sorted(tuple(ds[i].tolist()) for i in range(len(ds))) == fresh
+    assert res.stats["tokenizer"]["bos_token"] == "<s>"
