@@ -193,13 +193,19 @@ def test_unknown_mixture_name_lists_shipped() -> None:
 
 
 def test_default_mixture_uses_the_category_taxonomy() -> None:
+    import yaml
+
+    from corpusforge.resources import data_dir
+
+    taxonomy = yaml.safe_load((data_dir("classifiers") / "category" / "taxonomy.yaml").read_text(encoding="utf-8"))
     mix = Mixture.load("default")
-    formats = {"ad_shop", "news", "blog_diary", "forum_qa", "review", "reference", "tutorial", "official",
-               "creative", "list_boilerplate", "spam_adult", "other"}
+    used = {"format": set(), "topic": set()}
     for g in mix.groups:
         for c in g.where:
-            if c.column == "format":
-                assert set(c.values or ()) <= formats
+            if c.column in used:
+                assert set(c.values or ()) <= set(taxonomy[c.column]), (g.name, c.values)
+                used[c.column] |= set(c.values or ())
+    assert used["format"] and used["topic"]
     assert mix.groups[-1].where == () and not mix.by_share
 
 
