@@ -22,6 +22,7 @@ BENCHES = [
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
     ["bench_edu.py"],
+    ["bench_shard.py", "--docs", "20000", "--repeat", "3"],
 ]
 
 
