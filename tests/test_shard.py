@@ -179,6 +179,8 @@ def test_tokenizer_train_command(tmp_path: Path, corpus: list[str], capsys: pyte
     ("mixture:\n  colour: red\n  groups:\n    - {name: b, multiplicity: 1}\n", "unknown mixture key"),
     ("mixture:\n  groups:\n    - {name: 'a b', multiplicity: 1}\n", "needs a 'name'"),
     ("mixture:\n  groups:\n    - {name: a, wher: {x: 1}, multiplicity: 1}\n", "unknown key"),
+    ("mixture:\n  groups:\n    - {name: stats, multiplicity: 1}\n", "taken by the shard output"),
+    ("mixture:\n  groups:\n    - {name: a, multiplicity: 1}\n    - {name: a, multiplicity: 2}\n", "used twice"),
     ("mixture:\n  groups:\n    - {name: a, where: {edu_score: {min: 3, max: 2}}, multiplicity: 1}\n"
      "    - {name: b, multiplicity: 1}\n", "not below max"),
 ])
@@ -440,3 +442,21 @@ def test_sentencepiece_model_by_path(tmp_path: Path, corpus: list[str]) -> None:
     fresh = sorted(tuple([tok.bos_id, *tok.encode_texts([t])[0], tok.eos_id]) for t in df["text"].to_list())
     assert sorted(tuple(ds[i].tolist()) for i in range(len(ds))) == fresh
     assert res.stats["tokenizer"]["bos_token"] == "<s>"
+
+
+@pytest.mark.slow
+def test_demo_ends_with_shards_and_blend_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    rc = main(["demo", "--output", str(out), "--files", "1", "--records", "400", "--ja-fraction", "0.3",
+               "--workers", "1", "--no-progress"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "characters per token" in printed and "epochs" in printed
+    tok = TextTokenizer(out / "tokenizer" / "tokenizer.json")
+    assert tok.eos_token == "</s>"
+    blend = json.loads((out / "shards" / "blend.json").read_text())
+    assert blend["prefixes"] and (out / "shards" / "data-args.txt").read_text().strip()
+    for p in blend["prefixes"]:
+        assert len(IndexedDataset(out / "shards" / p["prefix"])) == p["documents"]
+    stats = json.loads((out / "stats" / "shard.json").read_text())
+    assert stats["input"]["documents"] == pl.read_parquet(out / "deduped" / "docs" / "*.parquet").height

@@ -22,6 +22,7 @@ import polars as pl
 from corpusforge.resources import data_dir
 
 GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+RESERVED_NAMES = ("stats", "export")  # directories of the shard output beside the group directories
 SHARE_TOLERANCE = 1e-6
 DEFAULT_MAX_EPOCHS = 4.0  # Muennighoff et al. 2023: up to ~4 repetitions are worth nearly as much as fresh data
 _MIXTURE_KEYS = {"seed", "max_epochs", "total_tokens", "allow_shortfall", "materialize", "train_tokens",
@@ -248,6 +249,8 @@ def _parse_group(g: Any, i: int, where: str, max_epochs: float) -> MixtureGroup:
     at = f"{where}: group {name or i + 1}"
     if not GROUP_NAME.match(name):
         raise MixtureError(f"{at}: a group needs a 'name' of letters, digits, '_' or '-' (it names its shard files)")
+    if name in RESERVED_NAMES:
+        raise MixtureError(f"{at}: the names {', '.join(RESERVED_NAMES)} are taken by the shard output's directories")
     unknown = sorted(set(g) - _GROUP_KEYS)
     if unknown:
         raise MixtureError(f"{at}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_GROUP_KEYS))}")
