@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from corpusforge.cli import main
@@ -217,10 +218,10 @@ def test_assignment_first_match_missing_values_counted() -> None:
         {"name": "fmt", "where": {"format": ["news"]}, "multiplicity": 1},
         {"name": "edu", "where": {"edu_score": {"min": 3}}, "multiplicity": 1},
         {"name": "rest", "multiplicity": 1}]})
-    frame = pl.DataFrame({"domain": ["a.city.lg.jp", "lg.jp", "blg.jp", "x.com", "y.com"],
-                          "edu_score": [1.0, 4.0, 4.0, None, 2.0]})
+    frame = pa.table({"domain": ["a.city.lg.jp", "lg.jp", "blg.jp", "x.com", "y.com"],
+                      "edu_score": [1.0, 4.0, 4.0, None, 2.0]})
     group, counts = mix.assign(frame)
-    assert group.to_list() == [0, 0, 2, 3, 3]
+    assert group.tolist() == [0, 0, 2, 3, 3]
     assert counts == {"missing.fmt.format": 3, "missing.edu.edu_score": 1}
 
 
@@ -365,9 +366,9 @@ def test_missing_columns_counted_and_max_epochs_error(tmp_path: Path, corpus: li
     pl.concat([pl.read_parquet(p) for p in corpus]).select("id", "text", "edu_score").write_parquet(bare)
     stats = run_phase([str(bare)], tokenizer_dir, tmp_path / "b", Mixture.load("default"))
     assert stats["input"]["counts"]["missing.spam_adult.format"] == stats["input"]["documents"]
-    assert any("format in no input file" in w for w in stats["warnings"])
+    assert any("column(s) format, topic in no input file" in w for w in stats["warnings"])
     strict = Mixture.load("default").with_overrides(missing_columns="error")
-    with pytest.raises(MixtureError, match="format in no input file"):
+    with pytest.raises(MixtureError, match="format, topic in no input file"):
         run_phase([str(bare)], tokenizer_dir, tmp_path / "c", strict)
     blend_over = Mixture.load(write_mixture(tmp_path, SHARE_MIX)).with_overrides(train_tokens=10_000_000)
     with pytest.raises(MixtureError, match="above max_epochs"):

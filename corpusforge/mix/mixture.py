@@ -5,7 +5,7 @@ mapping. Groups are tried in order; a document belongs to the first whose ``wher
 holds; the last group has no ``where`` and takes the rest (the catch-all). Conditions
 on one column: a list of values, a numeric range ``{min, max}`` (min inclusive, max
 exclusive) or host suffixes ``{suffix: [go.jp, …]}`` (the host or any subdomain).
-A document without a value a condition needs (a missing column, or null) does not
+Evaluated with pyarrow (fork-safe in worker processes, unlike polars). A document without a value a condition needs (a missing column, or null) does not
 match that group and is counted; it goes on to the next groups.
 """
 
@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import polars as pl
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpusforge.resources import data_dir
 
@@ -72,23 +74,43 @@ class Condition:
             return cls(column, min=lo, max=hi)
         raise MixtureError(f"{where}: {column}: unsupported condition {spec!r}")
 
-    def expr(self) -> pl.Expr:
-        """True where the condition holds; null where the value is missing."""
-        col = pl.col(self.column)
+    def evaluate(self, column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """(holds, missing) per row: missing where the value is null (or NaN for a range)."""
+        missing = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if self.values is not None:
-            return col.is_in(list(self.values)).and_(col.is_not_null()) | col.is_null().and_(pl.lit(None))
-        if self.suffixes is not None:
-            host = col.cast(pl.Utf8).str.to_lowercase()
-            hit = pl.lit(False)
-            for s in self.suffixes:
-                hit = hit | (host == s) | host.str.ends_with("." + s)
-            return pl.when(col.is_null()).then(None).otherwise(hit)
-        e = pl.lit(True)
-        if self.min is not None:
-            e = e & (col >= self.min)
-        if self.max is not None:
-            e = e & (col < self.max)
-        return pl.when(col.is_null() | col.cast(pl.Float64).is_nan()).then(None).otherwise(e)
+            hit = _member(column, self.values)
+        elif self.suffixes is not None:
+            host = pc.utf8_lower(pc.cast(column, pa.string(), safe=False))
+            acc = np.zeros(len(column), dtype=bool)
+            for suffix in self.suffixes:
+                acc |= _bools(pc.or_(pc.equal(host, suffix), pc.ends_with(host, "." + suffix)))
+            hit = acc
+        else:
+            try:
+                values = np.asarray(pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False),
+                                    dtype=np.float64)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                values = np.full(len(column), np.nan)  # not numeric: no value a range can test
+            missing |= np.isnan(values)
+            hit = ~missing
+            if self.min is not None:
+                hit &= values >= self.min
+            if self.max is not None:
+                hit &= values < self.max
+        return hit & ~missing, missing
+
+
+def _bools(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _member(column: pa.ChunkedArray | pa.Array, values: tuple[Any, ...]) -> np.ndarray:
+    """Membership; values and column compared as strings when their types differ."""
+    try:
+        return _bools(pc.is_in(column, value_set=pa.array(list(values)).cast(column.type)))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        as_text = pc.cast(column, pa.string(), safe=False)
+        return _bools(pc.is_in(as_text, value_set=pa.array([str(v) for v in values])))
 
 
 @dataclass(frozen=True)
@@ -214,31 +236,29 @@ class Mixture:
                        for g in self.groups],
         }
 
-    def assign(self, frame: pl.DataFrame) -> tuple[pl.Series, dict[str, int]]:
+    def assign(self, table: pa.Table) -> tuple[np.ndarray, dict[str, int]]:
         """Group index of every row, and counts of ``missing.<group>.<column>`` (no value for a condition)."""
-        n = frame.height
-        present = set(frame.columns)
-        group = pl.Series("group", [len(self.groups) - 1] * n, dtype=pl.Int32)
-        open_rows = pl.Series([True] * n)
+        n = table.num_rows
+        present = set(table.column_names)
+        group = np.full(n, len(self.groups) - 1, dtype=np.int16)
+        open_rows = np.ones(n, dtype=bool)
         counts: dict[str, int] = {}
         for gi, g in enumerate(self.groups[:-1]):
-            hit = pl.Series([True] * n)
+            hit = np.ones(n, dtype=bool)
             for cond in g.where:
+                key = f"missing.{g.name}.{cond.column}"
                 if cond.column not in present:
-                    key = f"missing.{g.name}.{cond.column}"
-                    counts[key] = counts.get(key, 0) + int(open_rows.sum())
-                    hit = pl.Series([False] * n)
+                    counts[key] = counts.get(key, 0) + int((open_rows & hit).sum())
+                    hit[:] = False
                     continue
-                value = frame.select(cond.expr().alias("v")).to_series()
-                missing = value.is_null() & open_rows & hit
-                if missing.any():
-                    key = f"missing.{g.name}.{cond.column}"
-                    counts[key] = counts.get(key, 0) + int(missing.sum())
-                hit = hit & value.fill_null(False)
+                holds, missing = cond.evaluate(table[cond.column])
+                lost = int((missing & open_rows & hit).sum())
+                if lost:
+                    counts[key] = counts.get(key, 0) + lost
+                hit &= holds
             take = hit & open_rows
-            if take.any():
-                group = pl.select(pl.when(take).then(gi).otherwise(group).cast(pl.Int32)).to_series()
-                open_rows = open_rows & ~take
+            group[take] = gi
+            open_rows &= ~take
         return group, counts
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import multiprocessing as mp
 import shutil
 import sys
 import time
@@ -33,8 +32,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpusforge.executors.phase import input_keys
@@ -94,13 +93,14 @@ def _marker_dir(out: Path, step: str) -> Path:
 # reading documents
 
 
-def _batches(path: str, columns: set[str], batch_size: int) -> Iterator[pl.DataFrame]:
-    """Batches of the wanted columns that the file has (parquet, jsonl, jsonl.gz)."""
+def _batches(path: str, columns: set[str], batch_size: int) -> Iterator[pa.Table]:
+    """Batches of the wanted columns that the file has (parquet, jsonl, jsonl.gz); pyarrow only,
+    since polars deadlocks in a forked worker of a process that already used it."""
     if path.endswith(".parquet"):
         pf = pq.ParquetFile(path)
         have = [c for c in pf.schema_arrow.names if c in columns]
         for rb in pf.iter_batches(batch_size=batch_size, columns=have):
-            yield pl.from_arrow(rb)  # type: ignore[misc]
+            yield pa.Table.from_batches([rb])
         return
     opener = gzip.open if path.endswith(".gz") else open
     rows: list[dict[str, Any]] = []
@@ -114,10 +114,31 @@ def _batches(path: str, columns: set[str], batch_size: int) -> Iterator[pl.DataF
                 row = {}
             rows.append({k: v for k, v in row.items() if k in columns} if isinstance(row, dict) else {})
             if len(rows) >= batch_size:
-                yield pl.DataFrame(rows, infer_schema_length=None)
+                yield _rows_table(rows)
                 rows = []
     if rows:
-        yield pl.DataFrame(rows, infer_schema_length=None)
+        yield _rows_table(rows)
+
+
+def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
+    try:
+        return pa.Table.from_pylist(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in a column: keep them as text
+        names = sorted({k for r in rows for k in r})
+        return pa.table({k: pa.array([None if r.get(k) is None else str(r[k]) for r in rows], pa.string())
+                         for k in names})
+
+
+def _texts(table: pa.Table, column: str) -> pa.ChunkedArray | None:
+    if column not in table.column_names:
+        return None
+    col = table[column]
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        try:
+            col = pc.cast(col, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return pa.chunked_array([pa.nulls(len(col), pa.string())])
+    return col
 
 
 def _prefer_columns(mixture: Mixture) -> list[str]:
@@ -151,36 +172,34 @@ def _task_tokenize(settings: ShardSettings, path: str, key: str) -> dict[str, An
     try:
         with open(bin_tmp, "wb") as fbin:
             for frame in _batches(path, wanted, BATCH_DOCS):
-                rows = np.arange(row0, row0 + frame.height, dtype=np.int64)
-                row0 += frame.height
-                seen_columns |= set(frame.columns)
-                if mix.text_column not in frame.columns:
-                    counts["no_text"] = counts.get("no_text", 0) + frame.height
+                rows = np.arange(row0, row0 + frame.num_rows, dtype=np.int64)
+                row0 += frame.num_rows
+                seen_columns |= set(frame.column_names)
+                text = _texts(frame, mix.text_column)
+                if text is None:
+                    counts["no_text"] = counts.get("no_text", 0) + frame.num_rows
                     continue
-                text = frame[mix.text_column]
-                if text.dtype != pl.Utf8:
-                    text = text.cast(pl.Utf8, strict=False)
-                ok = text.is_not_null() & (text.str.len_chars() > 0)
+                chars_all = np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False))
+                ok = chars_all > 0
                 bad = int((~ok).sum())
                 if bad:
                     counts["empty_text"] = counts.get("empty_text", 0) + bad
-                    frame, text, rows = frame.filter(ok), text.filter(ok), rows[ok.to_numpy()]
-                if frame.height == 0:
+                    keep = pa.array(ok)
+                    frame, text, rows = frame.filter(keep), text.filter(keep), rows[ok]
+                if frame.num_rows == 0:
                     continue
-                ids = (frame[mix.id_column].cast(pl.Utf8).to_list() if mix.id_column in frame.columns
-                       else [None] * frame.height)
+                chars = chars_all[ok].astype(np.int64)
+                ids = (pc.cast(frame[mix.id_column], pa.string(), safe=False).to_pylist()
+                       if mix.id_column in frame.column_names else [None] * frame.num_rows)
                 ids = [i if i is not None else f"{key}/{r}" for i, r in zip(ids, rows.tolist())]
-                group, missing = mix.assign(frame)
+                g, missing = mix.assign(frame)
                 for k, v in missing.items():
                     counts[k] = counts.get(k, 0) + v
-                texts = text.to_list()
-                enc = tok.encode_documents(texts)
+                enc = tok.encode_documents(text.to_pylist())
                 fbin.write(enc.tokens.tobytes())
                 lengths = enc.lengths.astype(np.int64)
                 offsets = offset + np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
                 offset += int(lengths.sum())
-                g = group.to_numpy().astype(np.int16)
-                chars = text.str.len_chars().to_numpy().astype(np.int64)
                 g_docs += np.bincount(g, minlength=n_groups)
                 g_tokens += np.bincount(g, weights=lengths, minlength=n_groups).astype(np.int64)
                 g_chars += np.bincount(g, weights=chars, minlength=n_groups).astype(np.int64)
@@ -193,9 +212,14 @@ def _task_tokenize(settings: ShardSettings, path: str, key: str) -> dict[str, An
                     "u": pa.array(np.fromiter((doc_hash(i, mix.seed) for i in ids), np.uint64, len(ids))),
                 }
                 for c in prefer:
-                    v = (frame[c].cast(pl.Float64, strict=False).fill_null(float("nan")).to_numpy()
-                         if c in frame.columns else np.full(frame.height, np.nan))
-                    cols[f"prefer.{c}"] = pa.array(v.astype(np.float64))
+                    if c in frame.column_names:
+                        try:
+                            v = np.asarray(pc.cast(frame[c], pa.float64(), safe=False).to_numpy(zero_copy_only=False), np.float64)
+                        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                            v = np.full(frame.num_rows, np.nan)
+                    else:
+                        v = np.full(frame.num_rows, np.nan)
+                    cols[f"prefer.{c}"] = pa.array(v)
                 parts.append(pa.table(cols))
             fbin.flush()
         table = pa.concat_tables(parts) if parts else _empty_docs_table(prefer)
@@ -433,7 +457,8 @@ def _task_export(settings: ShardSettings, path: str, key: str, plans_d: list[dic
     wanted_rows = set(docs["row"].to_numpy()[c > 0].tolist())
     row = 0
     for frame in _batches(path, {mix.text_column}, BATCH_DOCS):
-        for t in frame[mix.text_column].to_list() if mix.text_column in frame.columns else [None] * frame.height:
+        text = _texts(frame, mix.text_column)
+        for t in text.to_pylist() if text is not None else [None] * frame.num_rows:
             if row in wanted_rows:
                 texts[row] = t
             row += 1
@@ -487,9 +512,7 @@ class _Steps:
                        file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
         try:
             if self.workers > 1 and len(todo) > 1:
-                # spawned, not forked: a forked child of a process that already ran the
-                # tokenizers library's thread pool can deadlock in it
-                with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn")) as pool:
+                with ProcessPoolExecutor(max_workers=self.workers) as pool:
                     futs = [pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]) for i in todo]
                     for f in futs:
                         f.result()
