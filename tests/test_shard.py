@@ -461,3 +461,27 @@ def test_demo_ends_with_shards_and_blend_files(tmp_path: Path, capsys: pytest.Ca
         assert len(IndexedDataset(out / "shards" / p["prefix"])) == p["documents"]
     stats = json.loads((out / "stats" / "shard.json").read_text())
     assert stats["input"]["documents"] == pl.read_parquet(out / "deduped" / "docs" / "*.parquet").height
+
+
+def test_corrupt_input_file_fails_alone_and_rerun_finishes(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 this is not parquet")
+    inputs = [a for p in [*corpus, str(broken)] for a in ("--input", p)]
+    args = ["shard", *inputs, "--output", str(tmp_path / "o"), "--tokenizer", str(tokenizer_dir), "--no-progress"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "1 task(s) failed" in err and "broken" in err
+    markers = sorted((tmp_path / "o" / "_done" / "tokenize").iterdir())
+    assert len(markers) == 3
+    stamps = [m.stat().st_mtime_ns for m in markers]
+    assert not (tmp_path / "o" / "blend.json").exists()
+    pl.read_parquet(corpus[0]).write_parquet(broken)  # repaired: the re-run tokenizes only this file
+    assert main(args) == 0 and (tmp_path / "o" / "blend.json").exists()
+    assert [m.stat().st_mtime_ns for m in markers] == stamps
+    stats = json.loads((tmp_path / "o" / "stats" / "shard.json").read_text())
+    assert stats["input"]["documents"] == sum(pl.read_parquet(p).height for p in [*corpus, corpus[0]])
+    pl.read_parquet(corpus[1]).write_parquet(broken)  # changed again (another size): tokenized again
+    assert main(args) == 0
+    stats = json.loads((tmp_path / "o" / "stats" / "shard.json").read_text())
+    assert stats["input"]["documents"] == sum(pl.read_parquet(p).height for p in [*corpus, corpus[1]])

@@ -5,8 +5,9 @@ mapping. Groups are tried in order; a document belongs to the first whose ``wher
 holds; the last group has no ``where`` and takes the rest (the catch-all). Conditions
 on one column: a list of values, a numeric range ``{min, max}`` (min inclusive, max
 exclusive) or host suffixes ``{suffix: [go.jp, …]}`` (the host or any subdomain).
-Evaluated with pyarrow (fork-safe in worker processes, unlike polars). A document without a value a condition needs (a missing column, or null) does not
-match that group and is counted; it goes on to the next groups.
+A document without a value a condition needs (a missing column, or null) does not
+match that group and is counted; it goes on to the next groups. Conditions are
+evaluated with pyarrow, which is safe in forked worker processes (polars is not).
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ import sys
 import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -71,14 +72,9 @@ class ShardSettings:
 
 @dataclass
 class ShardResult:
-    """The stats written to ``stats/shard.json`` and the files the phase made."""
+    """The stats written to ``stats/shard.json`` (empty on ranks other than 0)."""
 
     stats: dict[str, Any]
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 def _work(out: Path) -> Path:
@@ -499,7 +495,9 @@ class _Steps:
     progress: bool
     barrier_timeout_s: float = 7 * 86400.0
 
-    def run(self, step: str, names: list[str], fn: Callable[..., dict[str, Any]], args: list[tuple]) -> list[dict]:
+    def run(self, step: str, names: list[str], fn: Callable[..., dict[str, Any]], args: list[tuple],
+            keep_going: bool = False) -> list[dict]:
+        """``keep_going``: a failed task (a bad input file) is recorded and the others run."""
         mdir = _marker_dir(self.out, step)
         mdir.mkdir(parents=True, exist_ok=True)
         todo = [i for i, n in enumerate(names) if not (mdir / n).exists()
@@ -510,22 +508,23 @@ class _Steps:
 
             bar = tqdm(total=len(names), initial=len(names) - len(todo), desc=f"shard {step}", unit="task",
                        file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+        failed: list[tuple[str, str]] = []
         try:
             if self.workers > 1 and len(todo) > 1:
                 with ProcessPoolExecutor(max_workers=self.workers) as pool:
-                    futs = [pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]) for i in todo]
-                    for f in futs:
-                        f.result()
-                        if bar is not None:
-                            bar.update(1)
+                    futs = {i: pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]) for i in todo}
+                    for i, f in futs.items():
+                        _finish(f.result, names[i], failed, bar, keep_going)
             else:
                 for i in todo:
-                    _run_and_mark(str(mdir / names[i]), fn, args[i])
-                    if bar is not None:
-                        bar.update(1)
+                    _finish(partial(_run_and_mark, str(mdir / names[i]), fn, args[i]), names[i], failed, bar,
+                            keep_going)
         finally:
             if bar is not None:
                 bar.close()
+        if failed:
+            raise ShardError(f"shard {step}: {len(failed)} task(s) failed (re-running redoes only these): "
+                             + "; ".join(f"{n}: {m}" for n, m in failed))
         if self.rank is not None:
             self._barrier([mdir / n for n in names], step)
         return [json.loads((mdir / n).read_text(encoding="utf-8")) for n in names]
@@ -542,6 +541,18 @@ class _Steps:
                                  f"(first: {markers[0].name})")
             time.sleep(pause)
             pause = min(2.0, pause * 1.5)
+
+
+def _finish(call: Callable[[], Any], name: str, failed: list[tuple[str, str]], bar: Any, keep_going: bool) -> None:
+    """Run or collect one task; with ``keep_going`` an error (a corrupt input file) is recorded."""
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001  (one bad input must not stop the other tasks)
+        if not keep_going:
+            raise
+        failed.append((name, f"{type(e).__name__}: {e}"))
+    if bar is not None:
+        bar.update(1)
 
 
 def _run_and_mark(marker: str, fn: Callable[..., dict[str, Any]], args: tuple) -> dict[str, Any]:
@@ -568,6 +579,19 @@ def _reset_if_changed(out: Path, name: str, fingerprint: str, steps: Sequence[st
     atomic_write_text(stamp, fingerprint)
 
 
+def _forget_changed_inputs(out: Path, files: Sequence[tuple[str, str]]) -> None:
+    """An input file whose size changed since it was tokenized is tokenized again (and the plan redone)."""
+    changed = False
+    for path, key in files:
+        marker = _marker_dir(out, "tokenize") / key
+        if marker.exists() and json.loads(marker.read_text(encoding="utf-8")).get("bytes") != Path(path).stat().st_size:
+            marker.unlink()
+            changed = True
+    if changed:
+        for step in ("plan", "write", "export"):
+            shutil.rmtree(_marker_dir(out, step), ignore_errors=True)
+
+
 def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, workers: int = 1,
                     rank: int | None = None, world_size: int | None = None, progress: bool = True) -> ShardResult:
     """Tokenize, mix and shard ``inputs`` (parquet / jsonl documents) into ``settings.output``.
@@ -587,14 +611,16 @@ def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, worke
     keys = [k for _, k in files]
     assign = {"groups": [[(c.column, c.values, c.min, c.max, c.suffixes) for c in g.where] + [g.prefer]
                          for g in mix.groups], "seed": mix.seed, "text": mix.text_column, "id": mix.id_column}
-    fp_tok = _fingerprint(files, [Path(p).stat().st_size for p, _ in files], tok_info["fingerprint"], assign)
+    fp_tok = _fingerprint(files, tok_info["fingerprint"], assign)
     _reset_if_changed(out, "tokenize", fp_tok, ("tokenize", "plan", "write", "blend", "export"), rank)
     _reset_if_changed(out, "plan", _fingerprint(fp_tok, mix.to_dict(), settings.export),
                       ("plan", "write", "blend", "export"), rank)
+    if rank is None:
+        _forget_changed_inputs(out, files)
     steps = _Steps(out, max(1, workers), rank, world_size, progress)
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    file_results = steps.run("tokenize", keys, _task_tokenize, [(settings, p, k) for p, k in files])
+    file_results = steps.run("tokenize", keys, _task_tokenize, [(settings, p, k) for p, k in files], keep_going=True)
     seconds["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
     plan_out = steps.run("plan", ["plan"], _task_plan, [(settings, keys, file_results)])[0]
@@ -607,7 +633,7 @@ def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, worke
     if settings.export:
         t = time.perf_counter()
         steps.run("export", keys, _task_export,
-                  [(settings, p, k, plan_out["plans"]) for p, k in files])
+                  [(settings, p, k, plan_out["plans"]) for p, k in files], keep_going=True)
         seconds["export"] = time.perf_counter() - t
     stats = _blend(settings, plan_out, written, tok_info, seconds) if rank in (None, 0) else {}
     if stats:
