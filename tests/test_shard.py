@@ -416,7 +416,7 @@ def test_run_shard_phase_from_config_section(tmp_path: Path, corpus: list[str], 
     cfg.write_text("shard:\n  mixture: default\n", encoding="utf-8")
     rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
                "--no-progress"])
-    assert rc == 2 and "needs a 'shard:' config section with a 'tokenizer:'" in capsys.readouterr().err
+    assert rc == 2 and "needs a tokenizer path ('tokenizer:' in the config's shard: section" in capsys.readouterr().err
 
 
 def test_sentencepiece_model_by_path(tmp_path: Path, corpus: list[str]) -> None:
@@ -472,7 +472,7 @@ def test_corrupt_input_file_fails_alone_and_rerun_finishes(tmp_path: Path, corpu
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "1 task(s) failed" in err and "broken" in err
-    markers = sorted((tmp_path / "o" / "_done" / "tokenize").iterdir())
+    markers = sorted((tmp_path / "o" / "_done" / "shard_tokenize").iterdir())
     assert len(markers) == 3
     stamps = [m.stat().st_mtime_ns for m in markers]
     assert not (tmp_path / "o" / "blend.json").exists()

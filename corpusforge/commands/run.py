@@ -173,9 +173,6 @@ def _run_shard(output: Path, cfg: dict[str, Any], workers: int, rank: int | None
     from corpusforge.commands.shard import execute_shard, shard_settings
 
     shard_cfg = dict(cfg.get("shard") or {})
-    if not shard_cfg.get("tokenizer"):
-        raise CliError("the shard phase needs a 'shard:' config section with a 'tokenizer:' path "
-                       "(and optionally mixture, eos, bos, materialize, train_tokens, total_tokens, export)")
     source = output / "deduped" / "docs"
     if not any(source.glob("*.parquet")):
         source = output / "docs"

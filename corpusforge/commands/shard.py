@@ -42,28 +42,15 @@ def add_shard_options(p: argparse.ArgumentParser) -> None:
                    "to SHARDS/export/")
 
 
-SHARD_KEYS = ("mixture", "tokenizer", "eos", "bos", "materialize", "train_tokens", "total_tokens", "export")
-
-
 def shard_settings(values: dict[str, Any], output: Path, stats_path: Path | None = None) -> Any:
     """ShardSettings from the options (command line, or a run config's ``shard:`` section)."""
-    from corpusforge.mix import Mixture, MixtureError
+    from corpusforge.mix import MixtureError
     from corpusforge.shard import ShardSettings
 
-    unknown = sorted(set(values) - set(SHARD_KEYS))
-    if unknown:
-        raise CliError(f"unknown shard setting(s) {', '.join(unknown)}; known: {', '.join(SHARD_KEYS)}")
-    if values.get("export") not in (None, "parquet", "jsonl"):
-        raise CliError(f"shard export must be parquet or jsonl, got {values['export']!r}")
     try:
-        mixture = Mixture.load(values.get("mixture") or "default").with_overrides(
-            materialize=values.get("materialize"), train_tokens=values.get("train_tokens"),
-            total_tokens=values.get("total_tokens"))
+        return ShardSettings.from_mapping(values, output, stats_path)
     except MixtureError as e:
         raise CliError(str(e)) from None
-    return ShardSettings(output=str(output), mixture=mixture, tokenizer=str(values["tokenizer"]),
-                         eos=values.get("eos"), bos=values.get("bos"), export=values.get("export"),
-                         stats_path=str(stats_path) if stats_path else None)
 
 
 def execute_shard(inputs: list[str], settings: Any, workers: int, rank: int | None, world_size: int | None,
@@ -106,5 +93,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"not a parquet / jsonl file: {bad[0]}")
     output = check_output(args.output)
     rank, world = resolve_array(args)
-    settings = shard_settings({k: getattr(args, k) for k in SHARD_KEYS}, output)
+    from corpusforge.shard import ShardSettings
+
+    settings = shard_settings({k: getattr(args, k) for k in ShardSettings.KEYS}, output)
     return execute_shard(inputs, settings, args.workers, rank, world, not args.no_progress)

@@ -44,7 +44,7 @@ from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_r
 from corpusforge.tokenize.indexed import IndexedDatasetWriter
 from corpusforge.tokenize.tokenizer import TextTokenizer
 
-STEPS = ("tokenize", "plan", "write", "blend", "export")
+STEPS = ("shard_tokenize", "shard_plan", "shard_write", "shard_export")  # marker folders, in order
 BATCH_DOCS = 1000
 GATHER_TOKENS = 1 << 24  # tokens gathered in memory before a write to a shard
 STATS_FORMAT = "corpusforge.shard/1"
@@ -65,6 +65,27 @@ class ShardSettings:
     bos: str | None = None
     export: str | None = None  # "parquet" | "jsonl"
     stats_path: str | None = None  # default SHARDS/stats/shard.json
+
+    KEYS = ("mixture", "tokenizer", "eos", "bos", "materialize", "train_tokens", "total_tokens", "export")
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], output: str | Path,
+                     stats_path: str | Path | None = None) -> "ShardSettings":
+        """From options (command line, or a run config's ``shard:`` section); ``MixtureError`` if invalid."""
+        unknown = sorted(set(values) - set(cls.KEYS))
+        if unknown:
+            raise MixtureError(f"unknown shard setting(s) {', '.join(unknown)}; known: {', '.join(cls.KEYS)}")
+        if not values.get("tokenizer"):
+            raise MixtureError("the shard phase needs a tokenizer path ('tokenizer:' in the config's shard: "
+                               "section, --tokenizer on the command line)")
+        if values.get("export") not in (None, "parquet", "jsonl"):
+            raise MixtureError(f"shard export must be parquet or jsonl, got {values['export']!r}")
+        mixture = Mixture.load(values.get("mixture") or "default").with_overrides(
+            materialize=values.get("materialize"), train_tokens=values.get("train_tokens"),
+            total_tokens=values.get("total_tokens"))
+        return cls(output=str(output), mixture=mixture, tokenizer=str(values["tokenizer"]), eos=values.get("eos"),
+                   bos=values.get("bos"), export=values.get("export"),
+                   stats_path=str(stats_path) if stats_path else None)
 
     def load_tokenizer(self) -> TextTokenizer:
         return TextTokenizer(self.tokenizer, eos=self.eos, bos=self.bos)
@@ -370,8 +391,9 @@ def _write_entries(writer: IndexedDatasetWriter, entries: np.ndarray, lengths: n
 # step 4: blend files and stats
 
 
-def _blend(settings: ShardSettings, plan_out: dict[str, Any], written: list[dict[str, Any]],
-           tok_info: dict[str, Any], seconds: dict[str, float]) -> dict[str, Any]:
+def _task_blend(settings: ShardSettings, plan_out: dict[str, Any], written: list[dict[str, Any]],
+                tok_info: dict[str, Any], seconds: dict[str, float]) -> dict[str, Any]:
+    """blend.json, data-args.txt and stats/shard.json from the plan and the written shards."""
     out = Path(settings.output)
     mix = settings.mixture
     plans = [GroupPlan(**p) for p in plan_out["plans"]]
@@ -429,6 +451,8 @@ def _blend(settings: ShardSettings, plan_out: dict[str, Any], written: list[dict
                         "shards": sum(len(w["shards"]) for w in written)},
              "seconds": {k: round(v, 3) for k, v in seconds.items()},
              "tokenize_cpu_seconds": plan_out["tokenize_seconds"]}
+    stats_path = Path(settings.stats_path) if settings.stats_path else out / "stats" / "shard.json"
+    atomic_write_text(stats_path, json.dumps(stats, indent=1, ensure_ascii=False) + "\n")
     return stats
 
 
@@ -574,7 +598,7 @@ def _reset_if_changed(out: Path, name: str, fingerprint: str, steps: Sequence[st
         raise ShardError(f"{out}: work files of other inputs or settings; re-run once without --rank to start over")
     for s in steps:
         shutil.rmtree(_marker_dir(out, s), ignore_errors=True)
-    if "tokenize" in steps:
+    if "shard_tokenize" in steps:
         shutil.rmtree(_work(out) / "tokens", ignore_errors=True)
     atomic_write_text(stamp, fingerprint)
 
@@ -583,12 +607,15 @@ def _forget_changed_inputs(out: Path, files: Sequence[tuple[str, str]]) -> None:
     """An input file whose size changed since it was tokenized is tokenized again (and the plan redone)."""
     changed = False
     for path, key in files:
-        marker = _marker_dir(out, "tokenize") / key
-        if marker.exists() and json.loads(marker.read_text(encoding="utf-8")).get("bytes") != Path(path).stat().st_size:
+        marker = _marker_dir(out, "shard_tokenize") / key
+        if not marker.exists():
+            continue
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        if data.get("result", data).get("bytes") != Path(path).stat().st_size:
             marker.unlink()
             changed = True
     if changed:
-        for step in ("plan", "write", "export"):
+        for step in STEPS[1:]:
             shutil.rmtree(_marker_dir(out, step), ignore_errors=True)
 
 
@@ -603,43 +630,49 @@ def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, worke
     if rank is None:
         remove_stale_tmp(out)
     tok = settings.load_tokenizer()  # fails fast on a bad path or a missing EOS
-    tok_info = {"path": str(tok.path), "eos_token": tok.eos_token, "eos_id": tok.eos_id,
-                "bos_token": tok.bos_token, "bos_id": tok.bos_id, "vocab_size": tok.vocab_size,
-                "dtype": tok.dtype.name, "fingerprint": tok.fingerprint(), "engine": tok.engine}
+    tok_info = tokenizer_info(tok)
     mix = settings.mixture
     files = input_keys(inputs)
     keys = [k for _, k in files]
-    assign = {"groups": [[(c.column, c.values, c.min, c.max, c.suffixes) for c in g.where] + [g.prefer]
-                         for g in mix.groups], "seed": mix.seed, "text": mix.text_column, "id": mix.id_column}
-    fp_tok = _fingerprint(files, tok_info["fingerprint"], assign)
-    _reset_if_changed(out, "tokenize", fp_tok, ("tokenize", "plan", "write", "blend", "export"), rank)
-    _reset_if_changed(out, "plan", _fingerprint(fp_tok, mix.to_dict(), settings.export),
-                      ("plan", "write", "blend", "export"), rank)
+    fp_tok = _fingerprint(files, tok_info["fingerprint"], assignment(mix))
+    _reset_if_changed(out, "tokenize", fp_tok, STEPS, rank)
+    _reset_if_changed(out, "plan", _fingerprint(fp_tok, mix.to_dict(), settings.export), STEPS[1:], rank)
     if rank is None:
         _forget_changed_inputs(out, files)
     steps = _Steps(out, max(1, workers), rank, world_size, progress)
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    file_results = steps.run("tokenize", keys, _task_tokenize, [(settings, p, k) for p, k in files], keep_going=True)
+    file_results = steps.run("shard_tokenize", keys, _task_tokenize, [(settings, p, k) for p, k in files],
+                             keep_going=True)
     seconds["tokenize"] = time.perf_counter() - t
     t = time.perf_counter()
-    plan_out = steps.run("plan", ["plan"], _task_plan, [(settings, keys, file_results)])[0]
+    plan_out = steps.run("shard_plan", ["plan"], _task_plan, [(settings, keys, file_results)])[0]
     seconds["plan"] = time.perf_counter() - t
     t = time.perf_counter()
     names = [g.name for g in mix.groups]
-    written = steps.run("write", names, _task_write,
+    written = steps.run("shard_write", names, _task_write,
                         [(settings, keys, gi, plan_out["plans"][gi], tok_info["dtype"]) for gi in range(len(names))])
     seconds["write"] = time.perf_counter() - t
     if settings.export:
         t = time.perf_counter()
-        steps.run("export", keys, _task_export,
+        steps.run("shard_export", keys, _task_export,
                   [(settings, p, k, plan_out["plans"]) for p, k in files], keep_going=True)
         seconds["export"] = time.perf_counter() - t
-    stats = _blend(settings, plan_out, written, tok_info, seconds) if rank in (None, 0) else {}
-    if stats:
-        stats_path = Path(settings.stats_path) if settings.stats_path else out / "stats" / "shard.json"
-        atomic_write_text(stats_path, json.dumps(stats, indent=1, ensure_ascii=False) + "\n")
+    stats = _task_blend(settings, plan_out, written, tok_info, seconds) if rank in (None, 0) else {}
     return ShardResult(stats=stats)
+
+
+def tokenizer_info(tok: TextTokenizer) -> dict[str, Any]:
+    """The tokenizer as recorded in blend.json and stats (its fingerprint keys the work files)."""
+    return {"path": str(tok.path), "eos_token": tok.eos_token, "eos_id": tok.eos_id, "bos_token": tok.bos_token,
+            "bos_id": tok.bos_id, "vocab_size": tok.vocab_size, "dtype": tok.dtype.name,
+            "fingerprint": tok.fingerprint(), "engine": tok.engine}
+
+
+def assignment(mix: Mixture) -> dict[str, Any]:
+    """What decides each document's group and hash: when it changes, the tokens are redone."""
+    return {"groups": [[(c.column, c.values, c.min, c.max, c.suffixes) for c in g.where] + [g.prefer]
+                       for g in mix.groups], "seed": mix.seed, "text": mix.text_column, "id": mix.id_column}
 
 
 def summary_table(stats: dict[str, Any]) -> str:
