@@ -3,18 +3,20 @@
 Steps, each a set of tasks with a marker in ``SHARDS/_done/<step>/`` (finished tasks
 are skipped on a re-run; array mode runs a rank's share and waits for the others):
 
-1. ``tokenize`` one task per input file: assigns every document its group, appends
-   its tokens (+ EOS) to ``_work/tokens/<key>.bin`` and writes a row per document
-   (id hash, group, tokens, offset, preferred column) to ``_work/tokens/<key>.docs.parquet``.
-2. ``plan``     one task: group sizes -> multiplicities (``corpusforge.mix.plan``),
-   checked against ``max_epochs``; ``_work/plan.json``.
-3. ``write``    one task per group: copies per document, a seeded shuffle, shards of at
-   most ``max_shard_tokens`` written as ``<group>/<group>_<nnnnn>.bin|.idx``.
-4. ``blend``    one task: ``blend.json``, ``data-args.txt`` and the before / after table
-   in ``stats/shard.json``.
+1. ``shard_tokenize`` one task per input file: assigns every document its group,
+   appends its tokens (+ EOS) to ``_work/tokens/<key>.bin`` and writes a row per
+   document (id hash, group, tokens, offset, preferred column) to
+   ``_work/tokens/<key>.docs.parquet``; a bad file fails alone.
+2. ``shard_plan``     one task: group sizes -> multiplicities (``corpusforge.mix.plan``),
+   checked against ``max_epochs``, and each group's remainder cut.
+3. ``shard_write``    one task per group: copies per document, a seeded shuffle, shards of
+   at most ``max_shard_tokens`` written as ``<group>/<group>_<nnnnn>.bin|.idx``.
+4. ``shard_export``   (optional) one task per input file: the final mixture as documents.
+5. blend: ``blend.json``, ``data-args.txt`` and the before / after table in ``stats/shard.json``.
 
 Tokens are kept in ``_work/``: another mixture over the same documents and tokenizer
-re-runs only steps 2-4.
+re-runs only steps 2-5. Task functions use pyarrow and numpy, never polars (polars
+deadlocks in a forked worker of a process that already used it).
 """
 
 from __future__ import annotations
@@ -111,8 +113,7 @@ def _marker_dir(out: Path, step: str) -> Path:
 
 
 def _batches(path: str, columns: set[str], batch_size: int) -> Iterator[pa.Table]:
-    """Batches of the wanted columns that the file has (parquet, jsonl, jsonl.gz); pyarrow only,
-    since polars deadlocks in a forked worker of a process that already used it."""
+    """Batches of the wanted columns that the file has (parquet, jsonl, jsonl.gz)."""
     if path.endswith(".parquet"):
         pf = pq.ParquetFile(path)
         have = [c for c in pf.schema_arrow.names if c in columns]
