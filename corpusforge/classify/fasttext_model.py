@@ -69,10 +69,12 @@ class FastTextClassifier:
                 pairs = predict(line + "\n", -1, 0.0, "strict")
             except (UnicodeError, RuntimeError, ValueError):
                 pairs = predict(line.encode("utf-8", "replace").decode("utf-8") + "\n", -1, 0.0, "replace")
+            values = out[row]
             for p, lab in pairs:
                 col = column.get(lab)
                 if col is not None:
-                    out[row, col] = min(max(p, 0.0), 1.0)
+                    values[col] = p
+        np.clip(out, 0.0, 1.0, out=out)
         sums = out.sum(axis=1, keepdims=True)
         np.divide(out, sums, out=out, where=sums > 0)
         return out

@@ -349,7 +349,7 @@ def train_classifier(labels_path: str | Path, docs_path: str | Path, recipe: dic
         "compared_models": compared,
         "model": {"file": MODEL_FILE, "bytes": final.stat().st_size, "fasttext": settings["fasttext"],
                   "balance": settings["balance"], "preprocess": splitter.settings()},
-        "recipe": recipe.get("_path", ""),
+        "recipe": Path(recipe.get("_path") or "").name,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     atomic_write_text(out_dir / MODEL_META, json.dumps(meta, ensure_ascii=False, indent=1))

@@ -1,4 +1,4 @@
-"""``corpusforge label``: have an LLM label documents with the edu prompt (resumable).
+"""``corpusforge label``: have an LLM label documents with edu score, format and topic (resumable).
 
 Three ways in:
 * HTTP (default): any OpenAI-compatible chat-completions endpoint (vLLM, SGLang,
@@ -21,7 +21,7 @@ from typing import Any
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
 
 NAME = "label"
-HELP = "Label a sample of documents with an LLM (educational value 0-5) into a labels parquet."
+HELP = "Label a sample of documents with an LLM (edu score 0-5, format, topic) into a labels parquet."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -45,7 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each retry")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--backend", choices=("http", "vllm"), default="http", help="http (default) or vllm")
-    p.add_argument("--prompt", metavar="FILE", help="prompt file (default: the shipped classifiers/edu/prompt_ja.md)")
+    p.add_argument("--prompt", metavar="FILE", help="prompt file (default: the shipped one-pass classifiers/label/prompt_ja.md)")
     p.add_argument("--config", metavar="FILE", help="classifier recipe (default: shipped classifiers/train.yaml)")
     p.add_argument("--labeller", help="who labels, recorded per row (default: http:<base-url> / vllm:<model>)")
     p.add_argument("--max-tokens", type=int, default=None, help="reply length limit (default from the recipe)")
