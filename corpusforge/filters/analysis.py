@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from corpusforge.document import Document
-from corpusforge.filters import charclass as cc
+from corpusforge.text import charclass as cc
 from corpusforge.filters.ngrams import NgramIndex
 
 ANALYSIS_KEY = "_ja_analysis"
@@ -61,7 +61,7 @@ class TextAnalysis:
     def classes(self) -> Any:
         """Class id of every character (numpy uint8 array)."""
         if self._classes is None:
-            self._classes = cc.class_table()[self.code_points]
+            self._classes = cc.swallow_table()[self.code_points]
         return self._classes
 
     @property

@@ -6,7 +6,7 @@ from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of
-from corpusforge.filters.charclass import C_SPACE
+from corpusforge.text.charclass import C_SPACE
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
 from corpusforge.stage import register
 
