@@ -243,7 +243,7 @@ def trafilatura_settings(files: list[Path], truth_ja: set[str]) -> list[dict[str
 
     from corpusforge.extract.charset import CharsetDecode
     from corpusforge.extract.japanese import JapaneseScriptFilter
-    from corpusforge.extract.normalize import Normalize
+    from corpusforge.text.normalize import Normalize
     from corpusforge.extract.precheck import JapanesePrecheck
     from corpusforge.extract.script import count_scripts
     from corpusforge.extract.trafilatura_extract import trafilatura_text

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-SUBPACKAGES = ("corpusforge.io", "corpusforge.extract", "corpusforge.filters", "corpusforge.dedup",
+SUBPACKAGES = ("corpusforge.io", "corpusforge.text", "corpusforge.extract", "corpusforge.filters", "corpusforge.dedup",
                "corpusforge.classify")
 
 _REGISTERED_CLASS_RE = re.compile(r"^@register\s*\n(?:@[^\n]*\n)*class\s+(\w+)", re.M)

@@ -220,7 +220,7 @@ def test_signature_does_not_depend_on_the_work_block_size() -> None:
 def test_fast_nfkc_equals_unicodedata() -> None:
     import unicodedata
 
-    from corpusforge.dedup.normalize import nfkc
+    from corpusforge.text.normalize import nfkc
 
     rng = random.Random(4)
     pool = ("あがぱアガパｶﾞﾊﾟｱ漢字　！？（）：％／…ＡＢＣａｂｃ１２３abc123 \n\t①㈱㌔ﾟﾞ\u3099\u309a"

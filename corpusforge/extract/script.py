@@ -8,17 +8,15 @@ The classes and their Unicode ranges are documented in ``corpusforge/text/charcl
 Ratios are taken over the non-space characters so that layout does not move them;
 ``letter_ratio`` takes them over letters and Japanese punctuation only, so that the
 digits, IDs and ASCII symbols of a Q&A board or a shop page do not dilute Japanese.
+
+numpy and the table are imported on first use, on purpose: the pre-check and the charset
+stages of an extraction task use only the regex counts and should not load numpy.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import numpy as np
-
-from corpusforge.text.charclass import (N_SCRIPTS, S_DIGIT, S_HANGUL, S_HIRAGANA, S_JA_PUNCT, S_KANJI, S_KATAKANA,
-                                        S_LATIN, S_OTHER, S_OTHER_LETTER, script_table)
 
 #: kana (hiragana + katakana, full and half width) as a regex, for quick counts on short strings
 KANA_RE = re.compile("[\u3041-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
@@ -79,15 +77,19 @@ def count_scripts(text: str) -> ScriptCounts:
     """Count the characters of ``text`` per class in one vectorised pass."""
     if not text:
         return ScriptCounts()
+    import numpy as np
+
+    from corpusforge.text import charclass as cc
+
     if text.isascii():
         codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     else:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    counts = np.bincount(script_table()[codes], minlength=N_SCRIPTS).tolist()
+    counts = np.bincount(cc.script_table()[codes], minlength=cc.N_SCRIPTS).tolist()
     return ScriptCounts(
-        hiragana=counts[S_HIRAGANA], katakana=counts[S_KATAKANA], kanji=counts[S_KANJI],
-        ja_punct=counts[S_JA_PUNCT], latin=counts[S_LATIN], hangul=counts[S_HANGUL],
-        digit=counts[S_DIGIT], other=counts[S_OTHER], other_letter=counts[S_OTHER_LETTER],
+        hiragana=counts[cc.S_HIRAGANA], katakana=counts[cc.S_KATAKANA], kanji=counts[cc.S_KANJI],
+        ja_punct=counts[cc.S_JA_PUNCT], latin=counts[cc.S_LATIN], hangul=counts[cc.S_HANGUL],
+        digit=counts[cc.S_DIGIT], other=counts[cc.S_OTHER], other_letter=counts[cc.S_OTHER_LETTER],
     )
 
 
@@ -114,6 +116,8 @@ def hiragana_share(text: str, sample_chars: int = 200_000) -> float:
     """
     if text.isascii():
         return 0.0
+    import numpy as np
+
     codes = np.frombuffer(text[:sample_chars].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     non_ascii = int(np.count_nonzero(codes >= 0x80))
     if not non_ascii:

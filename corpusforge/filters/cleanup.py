@@ -8,7 +8,6 @@ step can be measured like a filter.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -47,61 +46,6 @@ class TextRepair(Mapper):
         doc.metadata["q_repaired_chars"] = repaired
         self.stats.count("docs_repaired")
         self.stats.count("chars_repaired", repaired)
-        return doc
-
-
-_HALF_KANA_RUN = re.compile("[\uff61-\uff9f]+")
-_WIDE_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-               for c in range(r[0], r[1] + 1)}
-_WIDE_ALNUM_RE = re.compile("[０-９Ａ-Ｚａ-ｚ]")
-
-
-@register
-class WidthNormalizer(Mapper):
-    """Half-width katakana → full-width (ｶﾞ → ガ) and full-width letters / digits → ASCII.
-
-    A targeted alternative to NFKC that keeps 。、！？「」… as they are (NFKC turns … into
-    ... and ！ into !, which changes the sentence rules). Signal ``q_width_normalized``:
-    characters changed.
-    """
-
-    def apply(self, doc: Document) -> Document:
-        text = doc.text
-        changed = 0
-        if not text.isascii():
-            if _HALF_KANA_RUN.search(text):
-                changed += sum(len(m) for m in _HALF_KANA_RUN.findall(text))
-                text = _HALF_KANA_RUN.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
-            if _WIDE_ALNUM_RE.search(text):
-                changed += len(_WIDE_ALNUM_RE.findall(text))
-                text = text.translate(_WIDE_ALNUM)
-        if changed:
-            doc.text = text
-            self.stats.count("docs_changed")
-        doc.metadata["q_width_normalized"] = changed
-        return doc
-
-
-@register
-class UnicodeNormalizer(Mapper):
-    """Unicode normalization of the whole text (HojiChar ``DocumentNormalizer``: NFKC).
-
-    Signal ``q_unicode_normalized``: whether the text changed.
-    """
-
-    def __init__(self, form: str = "NFKC", name: str | None = None) -> None:
-        super().__init__(name)
-        if form not in ("NFC", "NFKC", "NFD", "NFKD"):
-            raise ValueError(f"form must be NFC, NFKC, NFD or NFKD, got {form!r}")
-        self.form = form
-
-    def apply(self, doc: Document) -> Document:
-        new = unicodedata.normalize(self.form, doc.text)
-        changed = new != doc.text
-        if changed:
-            doc.text = new
-            self.stats.count("docs_changed")
-        doc.metadata["q_unicode_normalized"] = changed
         return doc
 
 
