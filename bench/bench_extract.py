@@ -212,7 +212,7 @@ def sandbox_overhead(files: list[Path], limit: int = 400) -> dict[str, float]:
             child = psutil.Process(stage.worker.pid)  # type: ignore[union-attr]
             child_before = sum(child.cpu_times()[:2])
         t = time.process_time()
-        docs = [Document(id=str(i), metadata={"_html": h}) for i, h in enumerate(htmls)]
+        docs = [Document(id=str(i), html=h) for i, h in enumerate(htmls)]
         n = sum(1 for _ in stage(docs))
         cpu = time.process_time() - t
         if isolation == "none":

@@ -13,8 +13,9 @@ Library use, streaming in constant memory::
 from __future__ import annotations
 
 from corpusforge.document import Document
-from corpusforge.pipeline import Pipeline
-from corpusforge.stage import Filter, Mapper, Stage, TaskContext, register
+from corpusforge.pipeline import Pipeline, TaskContext
+from corpusforge.registry import register
+from corpusforge.stage import Filter, Mapper, Stage
 from corpusforge.stats import StageStats, Stats
 
 __version__ = "0.1.0"

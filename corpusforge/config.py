@@ -24,11 +24,12 @@ from typing import Any
 
 import yaml
 
+from corpusforge.order import PipelineOrderError, check_order
+from corpusforge.registry import stage_class, stage_names
 from corpusforge.resources import data_dir
 
-
 STAGE_SECTIONS = ("extract", "filters", "annotate")
-OTHER_SECTIONS = ("writer", "dedup", "shards", "report", "meta")
+OTHER_SECTIONS = ("writer", "dedup", "shards", "report")
 
 
 class ConfigError(ValueError):
@@ -135,14 +136,13 @@ def stage_entries(cfg: dict[str, Any], sections: tuple[str, ...] = ()) -> list[d
 
 
 def build_stage(entry: dict[str, Any]) -> Any:
-    from corpusforge.stage import registered_stages, stage_class
-
+    """One stage from its config entry; a ``ConfigError`` names what is wrong."""
     entry = dict(entry)
     name = entry.pop("stage")
     base = entry.pop("_base", None)
     cls = stage_class(name)
     if cls is None:
-        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(sorted(registered_stages()))}")
+        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(stage_names())}")
     sig = inspect.signature(cls.__init__)
     accepts_base = "config_dir" in sig.parameters
     if accepts_base and base is not None:
@@ -160,4 +160,10 @@ def build_stage(entry: dict[str, Any]) -> Any:
 
 
 def build_stages(entries: list[dict[str, Any]]) -> list[Any]:
-    return [build_stage(e) for e in entries]
+    """The stages of ``entries``, in order; their order is checked (``corpusforge.order``)."""
+    stages = [build_stage(e) for e in entries]
+    try:
+        check_order(stages)
+    except PipelineOrderError as e:
+        raise ConfigError(str(e)) from None
+    return stages

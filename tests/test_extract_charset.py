@@ -34,7 +34,7 @@ def decode(body: bytes, http_charset: str | None = None) -> tuple[Document | Non
 
 def html_of(doc: Document | None) -> str:
     assert doc is not None
-    return doc.metadata["_html"]
+    return doc.html
 
 
 def test_utf8_without_declaration() -> None:

@@ -174,7 +174,7 @@ def write_signature_files(output: str | Path, files: dict[str, list[Document]],
     (through ``MinHashSignatures`` and a ``TaskContext``), for tests and benchmarks."""
     from corpusforge.dedup.stages import MinHashSignatures
     from corpusforge.io.atomic import commit
-    from corpusforge.stage import TaskContext
+    from corpusforge.pipeline import TaskContext
 
     for key, docs in files.items():
         stage = MinHashSignatures(minhash=minhash)

@@ -17,10 +17,9 @@ characters) or no Japanese candidate may do better. Order of evidence:
 4. charset-normalizer on a bounded sample
 5. UTF-8 with replacement characters
 
-Where the decoded HTML lives: ``doc.metadata["_html"]``. Keys starting with ``_`` are
-private to the pipeline (the writer never writes them), ``doc.text`` stays empty until
-trafilatura fills it with the extracted text, and ``doc.raw`` is cleared here so the
-bytes are not held twice.
+Where the decoded HTML lives: ``doc.html`` (a typed field, never written), ``doc.text``
+stays empty until trafilatura fills it with the extracted text, and ``doc.raw`` is
+cleared here so the bytes are not held twice.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from corpusforge.document import Document
-from corpusforge.stage import Stage, register
+from corpusforge.stage import Stage
 
 #: web charset labels → the Python codec that decodes what such pages really contain.
 #: Shift_JIS → CP932 (superset with NEC/IBM extensions ① ㈱ 髙 that Windows writes),
@@ -215,9 +214,8 @@ def _count_bad(text: str) -> int:
     return fffd + _bad_controls(units)
 
 
-@register
 class CharsetDecode(Stage):
-    """Decode ``doc.raw`` into ``doc.metadata['_html']`` with verified charset detection.
+    """Decode ``doc.raw`` into ``doc.html`` with verified charset detection.
 
     Records ``charset`` (Python codec name) and ``charset_source`` (``bom``, ``http``,
     ``meta``, ``sniffed``, ``detected``, ``fallback``) in the metadata, and counters
@@ -228,6 +226,8 @@ class CharsetDecode(Stage):
     is kept with replacement characters, since trafilatura and the text filters judge
     the remaining text anyway.
     """
+
+    produces = ("html",)
 
     def __init__(self, meta_scan_bytes: int = 8192, max_bad_ratio: float = 0.01,
                  min_hiragana_share: float = 0.05, max_undecodable_ratio: float = 0.05,
@@ -343,7 +343,7 @@ class CharsetDecode(Stage):
             count(f"source.{source}")
             doc.metadata["charset"] = d.codec
             doc.metadata["charset_source"] = source
-            doc.metadata["_html"] = d.text
+            doc.html = d.text
             doc.raw = None
             yield doc
 

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from corpusforge.document import Document
 from corpusforge.extract.script import ScriptCounts, count_scripts
-from corpusforge.stage import Filter, register
+from corpusforge.stage import Filter
 
 
-@register
 class JapaneseScriptFilter(Filter):
     """Keep Japanese text; drop the rest as ``not_japanese`` (counter ``fail.<test>``)."""
 

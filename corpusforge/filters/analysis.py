@@ -2,9 +2,9 @@
 
 Filters ask for what they need (class counts, lines, sentences, n-gram counts …); each
 piece is computed once per text on first use and reused by the next filters. The
-analysis is cached in the document's metadata under a private key (keys starting with
-``_`` are never written), and is recomputed automatically when a mapper replaced the
-text (the cache is tied to the identity of the text object).
+analysis is cached in the document's ``scratch`` (never written), and is recomputed
+automatically when a mapper replaced the text (the cache is tied to the identity of the
+text object).
 
 Definitions follow the Swallow Corpus reference code so that its rules are reproduced
 exactly: lines are ``text.split("\\n")``; sentences are the matches of
@@ -25,7 +25,7 @@ from corpusforge.document import Document
 from corpusforge.text import charclass as cc
 from corpusforge.filters.ngrams import NgramIndex
 
-ANALYSIS_KEY = "_ja_analysis"
+ANALYSIS_KEY = "ja_analysis"
 
 _SENTENCE_RE = re.compile(r"[^。．！？!?\n]+[。．！？!?]?")
 _LINE_SENTENCE_RE = re.compile(r"[^。．！？!?]+[。．！？!?]?")
@@ -186,10 +186,10 @@ class TextAnalysis:
 
 def analysis_of(doc: Document) -> TextAnalysis:
     """The cached analysis of ``doc.text`` (recomputed if the text object changed)."""
-    a = doc.metadata.get(ANALYSIS_KEY)
+    a = doc.scratch.get(ANALYSIS_KEY)
     if a is None or a.text is not doc.text:
         a = TextAnalysis(doc.text)
-        doc.metadata[ANALYSIS_KEY] = a
+        doc.scratch[ANALYSIS_KEY] = a
     return a
 
 

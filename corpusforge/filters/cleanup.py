@@ -14,7 +14,7 @@ from typing import Any
 from corpusforge.document import Document
 from corpusforge.filters.rules import threshold
 from corpusforge.filters.wordlists import read_wordlist, resolve_wordlists
-from corpusforge.stage import Mapper, register
+from corpusforge.stage import Mapper
 
 
 def _lines_of(paths: Any, config_dir: str | Path | None) -> list[str]:
@@ -24,7 +24,6 @@ def _lines_of(paths: Any, config_dir: str | Path | None) -> list[str]:
     return out
 
 
-@register
 class TextRepair(Mapper):
     """Lone surrogates (broken UTF-16 / bad decoding upstream) → joined pairs or U+FFFD.
 
@@ -60,7 +59,6 @@ _WIDE_COMMA_TARGET = re.compile("(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])，|(?<=�
 _WIDE_PERIOD_TARGET = re.compile("(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])．|(?<=．)．")
 
 
-@register
 class PunctuationNormalizer(Mapper):
     """，． → 、。 where the page uses them as Japanese punctuation (Swallow Corpus cleaning).
 
@@ -87,7 +85,6 @@ class PunctuationNormalizer(Mapper):
         return doc
 
 
-@register
 class FooterTrimmer(Mapper):
     """Cut a page's footer: the first of the last N lines made mostly of footer keywords, and all after it.
 
@@ -146,7 +143,6 @@ class FooterTrimmer(Mapper):
         return doc
 
 
-@register
 class BoilerplateLineRemover(Mapper):
     """Remove header / footer / navigation lines near the start and end of a page.
 
@@ -198,7 +194,6 @@ _PHONE_RE = re.compile(
     r")(?![0-9０-９])")
 
 
-@register
 class PersonalInfoMasker(Mapper):
     """Mask e-mail addresses and Japanese phone numbers (HojiChar ``MaskPersonalInformation``).
 
@@ -232,7 +227,6 @@ _KANA_LINE_RE = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9
 _LLMJP_URL_RE = re.compile(r"https?://[\w/:%#$&?()~.=+\-]+")
 
 
-@register
 class JapaneseLineExtractor(Mapper):
     """llm-jp-corpus line cleanup: keep lines with kana, strip URLs and long ASCII runs.
 

@@ -13,7 +13,6 @@ from typing import Any
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 _tagger: Any = None
 
@@ -79,7 +78,6 @@ def tokens_of(doc: Document, prefix_chars: int) -> list[tuple[str, str]]:
     return analysis_of(doc).memo(f"mecab:{prefix_chars}", lambda: tokenize(doc.text[:prefix_chars]))
 
 
-@register
 class NounRatioFilter(QualityFilter):
     """Keyword-stuffed pages: share of nouns among words (HojiChar: drop at ≥ 0.80).
 
@@ -101,7 +99,6 @@ class NounRatioFilter(QualityFilter):
         return [self.rule("high_noun_ratio", "q_noun_ratio", "ge", self.ratio_limit, "ratio_limit")]
 
 
-@register
 class WordRepetitionFilter(QualityFilter):
     """Repeated word n-grams (HojiChar: word 7-grams, drop at ≥ 0.40).
 

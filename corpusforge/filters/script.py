@@ -9,13 +9,11 @@ from corpusforge.document import Document
 from corpusforge.text import charclass as cc
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 # HojiChar AcceptJapanese: hiragana ぁ–ん and katakana ァ–ン
 _HEAD_KANA_RE = re.compile("[\u3041-\u3093\u30a1-\u30f3]")
 
 
-@register
 class ScriptRatioFilter(QualityFilter):
     """Shares of the Japanese scripts (Swallow: hiragana ≥ 0.2, katakana ≤ 0.5, Japanese ≥ 0.5).
 
@@ -53,7 +51,6 @@ class ScriptRatioFilter(QualityFilter):
         ]
 
 
-@register
 class JapaneseStartFilter(QualityFilter):
     """Kana near the start of the text (HojiChar ``AcceptJapanese``, used by llm-jp-corpus).
 

@@ -14,7 +14,6 @@ from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
 from corpusforge.filters.wordlists import PhraseMatcher, read_wordlist, resolve_wordlists
-from corpusforge.stage import register
 
 _LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -26,7 +25,6 @@ def _load_words(paths: Any, config_dir: str | Path | None) -> list[str]:
     return words
 
 
-@register
 class NGWordFilter(QualityFilter):
     """Inappropriate expressions, matched leftmost-longest with katakana / latin word boundaries.
 
@@ -63,7 +61,6 @@ class NGWordFilter(QualityFilter):
                 self.rule(f"{lab}_ratio", f"q_{lab}_ratio", "ge", self.ratio_limit, "ratio_limit")]
 
 
-@register
 class AdPhraseFilter(QualityFilter):
     """Shop and advertising pages by their stock phrases (llm-jp-corpus: > 10; HojiChar: > 14).
 
@@ -88,7 +85,6 @@ class AdPhraseFilter(QualityFilter):
                 self.rule("dense_ads", "q_ad_per_1k_chars", "gt", self.max_per_1k_chars, "max_per_1k_chars")]
 
 
-@register
 class BBSPatternFilter(QualityFilter):
     """Bulletin-board and comment-thread pages (HojiChar ``DiscardBBSComments``: > 14 matches).
 

@@ -18,7 +18,7 @@ import re
 import unicodedata
 
 from corpusforge.document import Document
-from corpusforge.stage import Mapper, register
+from corpusforge.stage import Mapper
 
 FORMS = ("NFKC", "NFC", "NFKD", "NFD", "width", "none")
 _RARE_NEWLINES_RE = re.compile("[\u2028\u2029\x85]")
@@ -68,7 +68,6 @@ def fold_width(text: str) -> tuple[str, int]:
     return text, changed
 
 
-@register
 class Normalize(Mapper):
     """Normalize ``doc.text`` (``form``: NFKC, NFC, NFKD, NFD, width or none) and clean whitespace.
 
