@@ -29,12 +29,15 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def _cell(v: Any) -> Any:
     if isinstance(v, _SCALARS):
-        if isinstance(v, str):
-            return v.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot go to parquet
         return v
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _valid_utf8(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with lone surrogates (which parquet cannot store) replaced in its strings."""
+    return {k: v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for k, v in row.items()}
 
 
 class DocumentWriter:
@@ -83,7 +86,10 @@ class DocumentWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        table = pa.Table.from_pylist(self.rows)
+        try:
+            table = pa.Table.from_pylist(self.rows)
+        except UnicodeEncodeError:  # rare: repair only the batch that needs it
+            table = pa.Table.from_pylist([_valid_utf8(r) for r in self.rows])
         self.rows = []
         if self._writer is not None and self._schema is not None:
             fitted = self._fit(table, self._schema)
