@@ -6,7 +6,7 @@ Library use, streaming in constant memory::
 
     pipe = cf.read_warc("CC-MAIN-...warc.gz") | cf.Pipeline.from_config("pipeline")
     for doc in pipe:
-        print(doc.id, doc.metadata["ja_ratio"], doc.text[:40])
+        print(doc.id, doc.metadata["ja_per_nonspace"], doc.text[:40])
     print(pipe.stats().to_dict())
 """
 

@@ -44,7 +44,7 @@ def test_mixed_warc(tmp_path: Path) -> None:
     for doc in kept.values():
         assert JA_PARAGRAPHS[0] in doc.text
         assert doc.raw is None and doc.html is None
-        assert {"charset", "charset_source", "ja_ratio", "kana_ratio", "kanji_ratio", "latin_ratio",
+        assert {"charset", "charset_source", "ja_per_nonspace", "kana_per_nonspace", "kanji_per_nonspace", "latin_per_nonspace",
                 "precheck", "title"} <= set(doc.metadata)
     sjis = kept["http://a.jp/sjis-lying-header"]
     assert sjis.metadata["charset"] == "cp932" and sjis.metadata["charset_source"] == "sniffed"

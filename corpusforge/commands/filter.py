@@ -59,9 +59,8 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
 
 def filter_config(preset: str, overrides: dict[str, Any], first_failure: bool) -> dict[str, Any]:
     """The run config: shipped defaults (writer …) with the preset's filters, overrides applied."""
-    from corpusforge.config import ConfigError, build_stages, load_run_config
+    from corpusforge.config import ConfigError, apply_overrides, build_stages, load_run_config
     from corpusforge.filters.rules import DropFailed, RecordAllSignals
-    from corpusforge.filters.tuning import apply_overrides
 
     cfg = load_run_config(preset)
     entries = cfg.get("filters") or []

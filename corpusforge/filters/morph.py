@@ -81,7 +81,7 @@ def tokens_of(doc: Document, prefix_chars: int) -> list[tuple[str, str]]:
 class NounRatioFilter(QualityFilter):
     """Keyword-stuffed pages: share of nouns among words (HojiChar: drop at ≥ 0.80).
 
-    Signal ``q_noun_ratio``: nouns ÷ tokens, symbols (補助記号) excluded as in HojiChar,
+    Signal ``q_noun_per_word``: nouns ÷ tokens, symbols (補助記号) excluded as in HojiChar,
     measured on the first ``prefix_chars`` characters only (MeCab ≈ 1.6 M chars/s).
     """
 
@@ -93,10 +93,10 @@ class NounRatioFilter(QualityFilter):
     def measure(self, doc: Document) -> dict[str, Any]:
         n = self.prefix_chars
         tokens, nouns, symbols = analysis_of(doc).memo(f"mecab_pos:{n}", lambda: pos_counts(doc.text[:n]))
-        return {"q_noun_ratio": ratio(nouns, tokens - symbols)}
+        return {"q_noun_per_word": ratio(nouns, tokens - symbols)}
 
     def rules(self) -> list[Rule | None]:
-        return [self.rule("high_noun_ratio", "q_noun_ratio", "ge", self.ratio_limit, "ratio_limit")]
+        return [self.rule("high_noun_ratio", "q_noun_per_word", "ge", self.ratio_limit, "ratio_limit")]
 
 
 class WordRepetitionFilter(QualityFilter):

@@ -37,14 +37,26 @@ DROP_REASONS = "drop_reasons"
 #: the document state of "record all signals" mode (``Document.decisions``)
 DECISION_RECORD = "decision_record"
 
+def _is_in(value: Any, allowed: Any) -> bool:
+    return value in allowed
+
+
+def _not_in(value: Any, allowed: Any) -> bool:
+    return value not in allowed
+
+
+def _is_true(value: Any, _: Any) -> bool:
+    return bool(value)
+
+
 _OPS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "lt": (operator.lt, "<"),
     "le": (operator.le, "<="),
     "gt": (operator.gt, ">"),
     "ge": (operator.ge, ">="),
-    "in": (lambda v, t: v in t, "in"),
-    "not_in": (lambda v, t: v not in t, "not in"),
-    "is_true": (lambda v, t: bool(v), "is true"),
+    "in": (_is_in, "in"),
+    "not_in": (_not_in, "not in"),
+    "is_true": (_is_true, "is true"),
 }
 
 
@@ -62,11 +74,12 @@ class Rule:
     def __post_init__(self) -> None:
         if self.op not in _OPS:
             raise ValueError(f"unknown rule operator {self.op!r}")
+        object.__setattr__(self, "_compare", _OPS[self.op][0])   # looked up once: fails() runs per document
 
     def fails(self, value: Any) -> bool:
         if value is None:
             return False
-        return bool(_OPS[self.op][0](value, self.threshold))
+        return bool(self._compare(value, self.threshold))
 
     def expr(self) -> Any:
         """The polars expression that is True where the rule fails (null where the signal is)."""

@@ -29,8 +29,9 @@ class NGWordFilter(QualityFilter):
     """Inappropriate expressions, matched leftmost-longest with katakana / latin word boundaries.
 
     Signals (``label`` names them, so several instances can coexist):
-    ``q_{label}_hits`` (matches) and ``q_{label}_ratio`` (matched characters ÷ Japanese
-    letters, the Swallow Corpus definition; ÷ all characters with ``ratio_of: chars``).
+    ``q_{label}_hits`` (matches) and ``q_{label}_per_ja`` (matched characters ÷ Japanese
+    letters, the Swallow Corpus definition) or, with ``ratio_of: chars``, ``q_{label}_per_char``
+    (÷ all characters).
     Rules: ``max_hits`` (llm-jp-corpus: more than 3 hits) and ``ratio_limit`` (Swallow:
     drop at ≥ 0.05).
     """
@@ -47,18 +48,19 @@ class NGWordFilter(QualityFilter):
         self.max_hits = threshold(max_hits, "max_hits", int)
         self.ratio_limit = threshold(ratio_limit, "ratio_limit")
         self.ratio_of = ratio_of
+        self.ratio_signal = f"q_{label}_per_ja" if ratio_of == "ja_letters" else f"q_{label}_per_char"
         self.matcher = PhraseMatcher(_load_words(wordlists, config_dir), katakana_boundary, latin_boundary)
 
     def measure(self, doc: Document) -> dict[str, Any]:
         hits, chars = self.matcher.hits(doc.text)
         a = analysis_of(doc)
         base = a.ja_letters if self.ratio_of == "ja_letters" else a.length
-        return {f"q_{self.label}_hits": hits, f"q_{self.label}_ratio": ratio(chars, base)}
+        return {f"q_{self.label}_hits": hits, self.ratio_signal: ratio(chars, base)}
 
     def rules(self) -> list[Rule | None]:
         lab = self.label
         return [self.rule(f"{lab}_hits", f"q_{lab}_hits", "gt", self.max_hits, "max_hits"),
-                self.rule(f"{lab}_ratio", f"q_{lab}_ratio", "ge", self.ratio_limit, "ratio_limit")]
+                self.rule(f"{lab}_ratio", self.ratio_signal, "ge", self.ratio_limit, "ratio_limit")]
 
 
 class AdPhraseFilter(QualityFilter):

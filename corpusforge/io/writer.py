@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from corpusforge.document import Document
 from corpusforge.io.atomic import tmp_path
+from corpusforge.io.columns import current_names
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -149,12 +150,20 @@ class DocumentWriter:
         self._files = []
 
 
+def scan_output_file(path: str | Path):  # type: ignore[no-untyped-def]
+    """One output parquet file as a polars LazyFrame, columns of older releases under their current names."""
+    import polars as pl  # deferred on purpose: writing documents does not need polars
+
+    lf = pl.scan_parquet(path)
+    return lf.rename(current_names(lf.collect_schema().names()))
+
+
 def read_output(directory: str | Path, kind: str = "docs", columns: list[str] | None = None):  # type: ignore[no-untyped-def]
     """All parquet files of ``OUT/<kind>/`` as one polars DataFrame (parts with other columns aligned)."""
-    import polars as pl
+    import polars as pl  # deferred on purpose: writing documents does not need polars
 
     files = sorted(str(p) for p in (Path(directory) / kind).glob("*.parquet"))
     if not files:
         return pl.DataFrame()
-    frames = [pl.read_parquet(f, columns=columns) if columns else pl.read_parquet(f) for f in files]
+    frames = [(scan_output_file(f).select(columns) if columns else scan_output_file(f)).collect() for f in files]
     return pl.concat(frames, how="diagonal_relaxed")
