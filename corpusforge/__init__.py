@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 
+# The two readers are imported when called, on purpose: ``import corpusforge`` (and every
+# extraction task, which imports the package) must not load warcio, pyarrow and numpy.
 def read_warc(path: str, **kwargs):  # type: ignore[no-untyped-def]
     """Stream the HTML ``response`` records of one WARC file as raw documents."""
     from corpusforge.io.warc import WarcReader

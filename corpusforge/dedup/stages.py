@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import xxhash
 
+from corpusforge.config import load_config
 from corpusforge.dedup.minhash import MinHasher, MinHashParams, load_minhash_params
 from corpusforge.dedup.normalize import normalize_for_dedup
 from corpusforge.dedup.sigfile import SUFFIX, SignatureWriter, parse_date, parse_score
@@ -110,7 +111,6 @@ class MinHashSignatures(Stage):
 def _preset_columns(minhash: str | Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(minhash, str):
         return {}
-    from corpusforge.config import load_config
 
     section = load_config(minhash).get("dedup") or {}
     return {k: str(section[k]) for k in ("date_column", "score_column") if k in section}

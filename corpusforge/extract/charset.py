@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from corpusforge.document import Document
+from corpusforge.extract.script import hiragana_share
 from corpusforge.stage import Stage
 
 #: web charset labels → the Python codec that decodes what such pages really contain.
@@ -244,7 +245,7 @@ class CharsetDecode(Stage):
         """Pure ASCII (no escapes) decodes the same in every codec; otherwise want hiragana."""
         if body.isascii() and not has_iso2022_escapes(body):
             return True
-        return _hiragana_share(d.text) >= self.min_hiragana_share
+        return hiragana_share(d.text) >= self.min_hiragana_share
 
     def _sniff_japanese(self, body: bytes, tried: set[str]) -> Decoded | None:
         """The clean Japanese candidate decode with the most hiragana, if any looks Japanese."""
@@ -256,7 +257,7 @@ class CharsetDecode(Stage):
             d = decode_with(body, codec)
             if d is None or not d.clean(self.max_bad_ratio):
                 continue
-            share = _hiragana_share(d.text)
+            share = hiragana_share(d.text)
             if share >= self.min_hiragana_share and (best is None or share > best[0]):
                 best = (share, d)
                 if codec == "utf-8" or codec == ISO2022_CODEC:
@@ -346,9 +347,3 @@ class CharsetDecode(Stage):
             doc.html = d.text
             doc.raw = None
             yield doc
-
-
-def _hiragana_share(text: str) -> float:
-    from corpusforge.extract.script import hiragana_share
-
-    return hiragana_share(text)
