@@ -42,7 +42,7 @@ def test_wheel_ships_presets_and_starter_model(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for must in ("corpusforge/_data/classifiers/edu/model.ftz", "corpusforge/_data/classifiers/edu/model.json",
                  "corpusforge/_data/classifiers/edu/prompt_ja.md", "corpusforge/_data/filters/swallow.yaml",
-                 "corpusforge/_data/filters/pipeline.yaml"):
+                 "corpusforge/_data/filters/pipeline.yaml", "corpusforge/synth/data/ja_web.json"):
         assert must in names, must
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
