@@ -41,7 +41,6 @@ from __future__ import annotations
 import heapq
 import re
 from itertools import islice
-from typing import Iterable, Iterator
 
 from corpusforge.document import Document
 from corpusforge.extract.charset import (

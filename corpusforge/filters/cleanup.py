@@ -8,20 +8,11 @@ step can be measured like a filter.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.rules import threshold
-from corpusforge.filters.wordlists import read_wordlist, resolve_wordlists
+from corpusforge.filters.wordlists import load_wordlists
 from corpusforge.stage import Mapper
-
-
-def _lines_of(paths: Any, config_dir: str | Path | None) -> list[str]:
-    out: list[str] = []
-    for p in resolve_wordlists(paths, config_dir):
-        out.extend(read_wordlist(p))
-    return out
 
 
 class TextRepair(Mapper):
@@ -101,7 +92,7 @@ class FooterTrimmer(Mapper):
                  config_dir: str | None = None, name: str | None = None) -> None:
         super().__init__(name)
         self.content_line_chars = threshold(content_line_chars, "content_line_chars", int)
-        words = _lines_of(keywords, config_dir)
+        words = load_wordlists(keywords, config_dir)
         self.keywords = sorted(set(words), key=lambda w: (-len(w), w))
         self.any_keyword = re.compile("|".join(re.escape(w) for w in self.keywords)) if self.keywords else None
         self.last_lines = int(threshold(last_lines, "last_lines", int))
@@ -157,7 +148,7 @@ class BoilerplateLineRemover(Mapper):
                  tail_lines: int = 10, max_line_chars: int = 80, config_dir: str | None = None,
                  name: str | None = None) -> None:
         super().__init__(name)
-        lines = _lines_of(patterns, config_dir)
+        lines = load_wordlists(patterns, config_dir)
         try:
             self.pattern = re.compile("|".join(f"(?:{p})" for p in lines))
         except re.error as e:

@@ -7,22 +7,14 @@ pass your own files to replace them (see ``wordlists.py`` for the format).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.filters.wordlists import PhraseMatcher, read_wordlist, resolve_wordlists
+from corpusforge.filters.wordlists import PhraseMatcher, load_wordlists
 
 _LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def _load_words(paths: Any, config_dir: str | Path | None) -> list[str]:
-    words: list[str] = []
-    for p in resolve_wordlists(paths, config_dir):
-        words.extend(read_wordlist(p))
-    return words
 
 
 class NGWordFilter(QualityFilter):
@@ -49,7 +41,7 @@ class NGWordFilter(QualityFilter):
         self.ratio_limit = threshold(ratio_limit, "ratio_limit")
         self.ratio_of = ratio_of
         self.ratio_signal = f"q_{label}_per_ja" if ratio_of == "ja_letters" else f"q_{label}_per_char"
-        self.matcher = PhraseMatcher(_load_words(wordlists, config_dir), katakana_boundary, latin_boundary)
+        self.matcher = PhraseMatcher(load_wordlists(wordlists, config_dir), katakana_boundary, latin_boundary)
 
     def measure(self, doc: Document) -> dict[str, Any]:
         hits, chars = self.matcher.hits(doc.text)
@@ -76,7 +68,7 @@ class AdPhraseFilter(QualityFilter):
         super().__init__(name)
         self.max_hits = threshold(max_hits, "max_hits", int)
         self.max_per_1k_chars = threshold(max_per_1k_chars, "max_per_1k_chars")
-        self.matcher = PhraseMatcher(_load_words(wordlist, config_dir))
+        self.matcher = PhraseMatcher(load_wordlists(wordlist, config_dir))
 
     def measure(self, doc: Document) -> dict[str, Any]:
         hits, _ = self.matcher.hits(doc.text)
@@ -99,7 +91,7 @@ class BBSPatternFilter(QualityFilter):
                  config_dir: str | None = None, name: str | None = None) -> None:
         super().__init__(name)
         self.max_hits = threshold(max_hits, "max_hits", int)
-        lines = _load_words(patterns, config_dir)
+        lines = load_wordlists(patterns, config_dir)
         try:
             self.pattern = re.compile("|".join(f"(?:{p})" for p in lines), re.MULTILINE)
         except re.error as e:

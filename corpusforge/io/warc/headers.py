@@ -43,7 +43,7 @@ def parse_fields(lines: list[str], i: int) -> tuple[list[tuple[str, str]], int]:
     return headers, i
 
 
-def first_field(headers: list[tuple[str, str]], lower_name: str) -> str | None:
+def _first(headers: list[tuple[str, str]], lower_name: str) -> str | None:
     for k, v in headers:
         if k.lower() == lower_name:
             return v
@@ -89,7 +89,7 @@ class Head:
                 except UnicodeDecodeError:
                     return value.decode("latin-1").strip()
             self.fields()
-        return first_field(self.parsed, name)  # type: ignore[arg-type]
+        return _first(self.parsed, name)  # type: ignore[arg-type]
 
     def fields(self) -> list[tuple[str, str]]:
         if self.parsed is None:

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.io.warc.headers import (NO_HEAD, Head, content_length, decode_line, decoded_lines, end_of_line,
-                                         first_field, is_version_prefix, is_warc_status, parse_fields, target_uri)
+                                         is_version_prefix, is_warc_status, parse_fields, target_uri)
 from corpusforge.io.warc.inflate import GZIP_WBITS, INFLATE_ERRORS, sound_member_inflater
 from corpusforge.io.warc.source import (CHUNK, FEED, NON_WS, MemberSource, PlainSource, first_line_blank, map_file,
                                         skip_blank_lines, unmap)
