@@ -111,7 +111,6 @@ class MinHashSignatures(Stage):
 def _preset_columns(minhash: str | Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(minhash, str):
         return {}
-
     section = load_config(minhash).get("dedup") or {}
     return {k: str(section[k]) for k in ("date_column", "score_column") if k in section}
 
