@@ -14,6 +14,7 @@ from corpusforge.filters.length import LengthFilter
 from corpusforge.filters.rules import DropFailed, RecordAllSignals
 from corpusforge.order import PipelineOrderError
 from corpusforge.pipeline import Pipeline
+from corpusforge.synth import generate_warc
 
 OPEN_RECORD = "filters:\n  - stage: RecordAllSignals\n  - stage: LengthFilter\n    min_chars: 10\n"
 
@@ -32,6 +33,10 @@ def test_record_all_without_drop_failed_is_refused_by_every_entry_point(tmp_path
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "短い"}\n', encoding="utf-8")
     assert main(["filter", "--preset", str(cfg), "--input", str(src), "--output", str(tmp_path / "o")]) == 2
+    generate_warc(tmp_path / "w.warc.gz", records=5, seed=0)
+    assert main(["run", "--input", str(tmp_path / "w.warc.gz"), "--output", str(tmp_path / "r"),
+                 "--config", str(cfg), "--no-progress"]) == 2
+    assert not (tmp_path / "r" / "docs").exists()   # refused before any task ran
 
 
 def test_a_stage_before_the_one_it_needs_is_named() -> None:
