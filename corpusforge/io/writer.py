@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpusforge.document import Document
-from corpusforge.io.atomic import tmp_path
+from corpusforge.io.atomic import discard, tmp_path
 from corpusforge.io.columns import current_names
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -139,14 +139,8 @@ class DocumentWriter:
         return list(self._files)
 
     def abort(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._writer = None
-        for tmp, _ in self._files:
-            tmp.unlink(missing_ok=True)
+        discard(self._writer, [tmp for tmp, _ in self._files])
+        self._writer = None
         self._files = []
 
 
