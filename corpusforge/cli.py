@@ -1,7 +1,9 @@
 """The ``corpusforge`` command line.
 
 Each subcommand lives in its own module under ``corpusforge/commands/`` and exposes
-``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``. A command module
+imports the heavy parts of the package inside ``run`` on purpose: ``corpusforge --help``
+and each command load only what that command uses.
 
 Exit codes scripts can rely on:
   0  success
