@@ -29,8 +29,6 @@ ANALYSIS_KEY = "ja_analysis"
 
 _SENTENCE_RE = re.compile(r"[^。．！？!?\n]+[。．！？!?]?")
 _LINE_SENTENCE_RE = re.compile(r"[^。．！？!?]+[。．！？!?]?")
-# a terminator at a line start or right after another terminator is dropped by the sentence regex
-_STRAY_TERMINATOR_RE = re.compile(r"(?:^|[。．！？!?])[。．！？!?]", re.MULTILINE)
 _ELLIPSIS_ENDINGS = ("・", "…")
 
 
@@ -132,7 +130,9 @@ class TextAnalysis:
     def paragraphs(self) -> list[str]:
         """One per line: the line's sentences joined (usually the line itself)."""
         if self._paragraphs is None:
-            if _STRAY_TERMINATOR_RE.search(self.text) is None:
+            # the sentences cover every character but the newlines exactly when no terminator
+            # is stray (at a line start or after another terminator): then a line is its sentences
+            if sum(map(len, self.sentences)) + self.text.count("\n") == self.length:
                 self._paragraphs = self.lines
             else:
                 self._paragraphs = ["".join(_LINE_SENTENCE_RE.findall(line)) for line in self.lines]
