@@ -21,7 +21,7 @@ BENCHES = [
     ["bench_filters.py", "--docs", "6000", "--repeat", "3"],
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
-    ["bench_edu.py"],
+    ["bench_classify.py"],
 ]
 
 

@@ -54,6 +54,7 @@ SHIPPED_STAGES: dict[str, str] = {
     "BBSPatternFilter": "corpusforge.filters.words",
     # annotation and dedup
     "EduScore": "corpusforge.classify.edu_stage",
+    "CategoryScore": "corpusforge.classify.category_stage",
     "ExactDedup": "corpusforge.dedup.stages",
     "MinHashSignatures": "corpusforge.dedup.stages",
     "NearDuplicateFilter": "corpusforge.dedup.stages",
