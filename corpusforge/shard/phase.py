@@ -21,7 +21,6 @@ deadlocks in a forked worker of a process that already used it).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import shutil
@@ -41,6 +40,7 @@ import pyarrow.parquet as pq
 
 from corpusforge.executors.phase import input_keys
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
+from corpusforge.io.rows import read_rows
 from corpusforge.mix.mixture import Mixture, MixtureError
 from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_remainder_cut
 from corpusforge.tokenize.indexed import IndexedDatasetWriter
@@ -113,34 +113,22 @@ def _marker_dir(out: Path, step: str) -> Path:
 
 
 def _batches(path: str, columns: set[str], batch_size: int) -> Iterator[pa.Table]:
-    """Batches of the wanted columns that the file has (parquet, jsonl, jsonl.gz)."""
-    if path.endswith(".parquet"):
-        pf = pq.ParquetFile(path)
-        have = [c for c in pf.schema_arrow.names if c in columns]
-        for rb in pf.iter_batches(batch_size=batch_size, columns=have):
-            yield pa.Table.from_batches([rb])
-        return
-    opener = gzip.open if path.endswith(".gz") else open
+    """Batches of the wanted columns that the file has, from the one row reader (``io.rows``);
+    a jsonl line that is not an object is a row without text (counted, keeps its number)."""
     rows: list[dict[str, Any]] = []
-    with opener(path, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                row = {}
-            rows.append({k: v for k, v in row.items() if k in columns} if isinstance(row, dict) else {})
-            if len(rows) >= batch_size:
-                yield _rows_table(rows)
-                rows = []
+    for row in read_rows(path, tuple(sorted(columns)), batch_size):
+        rows.append(row or {})
+        if len(rows) >= batch_size:
+            yield _rows_table(rows)
+            rows = []
     if rows:
         yield _rows_table(rows)
 
 
 def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
     try:
-        return pa.Table.from_pylist(rows)
+        table = pa.Table.from_pylist(rows)
+        return table if table.num_columns else pa.table({"_row": pa.nulls(len(rows))})
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in a column: keep them as text
         names = sorted({k for r in rows for k in r})
         return pa.table({k: pa.array([None if r.get(k) is None else str(r[k]) for r in rows], pa.string())
