@@ -485,3 +485,17 @@ def test_corrupt_input_file_fails_alone_and_rerun_finishes(tmp_path: Path, corpu
     assert main(args) == 0
     stats = json.loads((tmp_path / "o" / "stats" / "shard.json").read_text())
     assert stats["input"]["documents"] == sum(pl.read_parquet(p).height for p in [*corpus, corpus[1]])
+
+
+def test_jsonl_input_bad_lines_counted(tmp_path: Path, corpus: list[str], tokenizer_dir: Path) -> None:
+    rows = pl.read_parquet(corpus[0]).head(20).to_dicts()
+    path = tmp_path / "docs.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        f.write("[1, 2]\n{broken json\n" + json.dumps({"id": "x", "text": ""}) + "\n")
+        f.write(json.dumps({"text": "東京都の人口は多い。"}) + "\n")
+    mix = Mixture.from_mapping({"groups": [{"name": "all", "multiplicity": 1}]})
+    stats = run_phase([str(path)], tokenizer_dir, tmp_path / "s", mix)
+    assert stats["input"]["documents"] == 21 and stats["input"]["rows"] == 24
+    assert stats["input"]["counts"] == {"empty_text": 3}
