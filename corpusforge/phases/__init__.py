@@ -130,7 +130,12 @@ class PhaseResult:
 
 
 class SegmentDone(Exception):
-    """A batch job reached a step kind that belongs to a later job."""
+    """A batch job reached a step kind that belongs to a later job (``result``: of the
+    job's last step, when it ran just before)."""
+
+    def __init__(self, kind: str, result: StepResult | None = None) -> None:
+        super().__init__(kind)
+        self.result = result
 
 
 class SegmentExecutor(Executor):
@@ -147,7 +152,7 @@ class SegmentExecutor(Executor):
         if step.kind in self.job.kinds:
             res = self.inner.run_step(out, step, progress)
             if self.job.array and step.kind == self.job.kinds[-1]:
-                raise SegmentDone(step.kind)  # the other ranks' results are for the next job
+                raise SegmentDone(step.kind, res)  # the other ranks' results are for the next job
             return res
         if step.kind in self.after:
             raise SegmentDone(step.kind)
@@ -178,7 +183,9 @@ def run_phase(phase: Phase, ctx: PhaseContext) -> PhaseResult:
             step = gen.send(sr)
     except StopIteration as stop:
         result.summary = stop.value
-    except SegmentDone:
+    except SegmentDone as done:
+        if done.result is not None:
+            result.steps.append(done.result)
         gen.close()
     result.seconds = time.perf_counter() - t0
     return result
