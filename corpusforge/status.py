@@ -118,8 +118,9 @@ def _add_queue(st: RunStatus, sub: dict[str, Any]) -> None:
     if cls is None:
         return
     ids = [i for j in sub["jobs"] for i in j["ids"]]
-    states = cls().queue_states(ids)
-    st.queue_reachable = bool(states)
+    answer = cls().queue_states(ids)
+    st.queue_reachable = answer is not None
+    states = answer or {}
     for s in st.steps:
         if not s.job or s.total is None:
             continue

@@ -260,9 +260,9 @@ class BatchExecutor(Executor):
             ids.append(self.parse_id(run_command(self.submit_command(script, indices, offset, after), self.scheduler)))
         return ids
 
-    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]]:
-        """Per job id, per array index: the scheduler's state (empty when unreachable)."""
-        return {}
+    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]] | None:
+        """Per job id, per array index: the scheduler's state; None when the scheduler does not answer."""
+        return None
 
     def notice(self) -> str:
         return ""
@@ -362,8 +362,11 @@ class BatchExecutor(Executor):
         last = ""
         while True:
             states = self.queue_states(ids)
-            active = any(s in ACTIVE_STATES for per in states.values() for s in per.values())
-            st = run_status(run.output)
+            st = run_status(run.output, query_scheduler=False)
+            if states is None:  # the scheduler does not answer: go by the markers
+                active = not st.complete and not any(s.failed for s in st.steps)
+            else:
+                active = any(s in ACTIVE_STATES for per in states.values() for s in per.values())
             line = st.one_line()
             if line != last:
                 _echo(echo, line)

@@ -38,11 +38,13 @@ class PbsExecutor(BatchExecutor):
             cmd += ["-W", "depend=afterok:" + ":".join(after)]
         return cmd + self.extra_args + [str(script)]
 
-    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]]:
+    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]] | None:
         try:
             r = subprocess.run(["qstat", "-t", "-x"] + ids, capture_output=True, text=True, timeout=30)
         except (FileNotFoundError, subprocess.TimeoutExpired):
-            return {}
+            return None
+        if r.returncode != 0:
+            return None
         states: dict[str, dict[int, str]] = {}
         for line in r.stdout.splitlines():
             parts = line.split()

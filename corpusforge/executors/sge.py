@@ -50,11 +50,13 @@ class SgeExecutor(BatchExecutor):
     def parse_id(self, stdout: str) -> str:
         return stdout.strip().splitlines()[-1].split(".")[0].strip()
 
-    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]]:
+    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]] | None:
         try:
             r = subprocess.run(["qstat", "-g", "d"], capture_output=True, text=True, timeout=30)
         except (FileNotFoundError, subprocess.TimeoutExpired):
-            return {}
+            return None
+        if r.returncode != 0:
+            return None
         wanted = set(ids)
         states: dict[str, dict[int, str]] = {}
         for line in r.stdout.splitlines()[2:]:

@@ -60,14 +60,16 @@ class SlurmExecutor(BatchExecutor):
     def parse_id(self, stdout: str) -> str:
         return stdout.strip().splitlines()[-1].split(";")[0].strip()
 
-    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]]:
+    def queue_states(self, ids: list[str]) -> dict[str, dict[int, str]] | None:
         if not ids:
             return {}
         try:
             r = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-j", ",".join(ids), "-o", "%F %K %T"],
                                capture_output=True, text=True, timeout=30)
         except (FileNotFoundError, subprocess.TimeoutExpired):
-            return {}
+            return None
+        if r.returncode != 0:
+            return None
         states: dict[str, dict[int, str]] = {}
         for line in r.stdout.splitlines():
             parts = line.split()
