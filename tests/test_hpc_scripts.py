@@ -47,6 +47,9 @@ def test_pbs_scripts_run_with_pbs_variables_give_the_local_output(files: list[st
     assert '-W "depend=afterok:$J0_0"' in submit[4]
     cmd = PbsExecutor().submit_command(out / sub["jobs"][1]["script"], "0", 0, ["1234[].pbs01"])
     assert cmd[cmd.index("-W") + 1] == "depend=afterok:1234[].pbs01"  # an array job id keeps its []
+    assert "-J" not in cmd  # the merge job is a plain job
+    one = PbsExecutor().submit_command(out / sub["jobs"][0]["script"], "0", 2, [])
+    assert one[one.index("-J") + 1] == "0-1"  # one rank of an array job: PBS wants two indices
     # what a PBS server would do: each job's indices, in order, with PBS_ARRAY_INDEX set
     for job in sub["jobs"]:
         for rank in job["ranks"]:
@@ -73,3 +76,14 @@ def test_worker_refuses_to_start_before_the_jobs_before_it(files: list[str], tmp
                  "--world-size", "3", "--tasks", "2"]) == 1
     assert "not started: an earlier job (extract extract) is not finished" in capsys.readouterr().err
     assert not (out / "dedup").exists()
+
+
+def test_array_chunks_respect_the_index_bound_and_contiguity() -> None:
+    slurm = SlurmExecutor()
+    slurm.max_index = 1000  # MaxArraySize=1001
+    assert slurm.chunks(list(range(2500))) == [(0, "0-1000"), (1001, "0-1000"), (2002, "0-497")]
+    assert slurm.chunks([3, 4, 9, 1500]) == [(3, "0-1,6"), (1500, "0")]  # Slurm takes index lists
+    from corpusforge.executors.sge import SgeExecutor
+
+    assert SgeExecutor().chunks([0, 1, 2, 5]) == [(0, "1-3"), (5, "1")]  # one range per qsub, from 1
+    assert PbsExecutor().chunks([4, 5, 6]) == [(4, "0-2")]

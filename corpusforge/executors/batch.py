@@ -47,7 +47,8 @@ def add_batch_options(p: argparse.ArgumentParser) -> None:
                    f"document phases, min(files, {DEFAULT_DEDUP_WIDTH}) for dedup steps)")
     g.add_argument("--partition", "--queue", dest="partition", help="Slurm partition / SGE or PBS queue")
     g.add_argument("--time", help="wall-time limit per task (HH:MM:SS)")
-    g.add_argument("--cpus-per-task", type=int, default=1, help="cores per task (also its worker processes)")
+    g.add_argument("--cpus-per-task", type=int, default=1, help="cores per task (its worker processes unless "
+                   "--workers says otherwise)")
     g.add_argument("--mem", help="memory per task (Slurm --mem, e.g. 8G; SGE h_vmem; PBS mem)")
     g.add_argument("--account", help="account / project (Slurm --account, SGE -P, PBS -P)")
     g.add_argument("--qos", help="Slurm QOS")
@@ -74,7 +75,7 @@ def batch_executor(args: argparse.Namespace) -> "BatchExecutor":
     return cls(partition=args.partition, time=args.time, cpus_per_task=args.cpus_per_task, mem=args.mem,
                account=args.account, qos=args.qos, array_parallel=args.array_parallel, tasks=args.tasks,
                extra_args=list(args.scheduler_args), directives=list(args.directive), setup=list(args.setup),
-               dry_run=args.dry_run, wait=args.wait)
+               dry_run=args.dry_run, wait=args.wait, workers=args.workers if args.workers > 1 else None)
 
 
 class SubmitError(CliError):
@@ -207,13 +208,14 @@ class BatchExecutor(Executor):
                  mem: str | None = None, account: str | None = None, qos: str | None = None,
                  array_parallel: int | None = None, tasks: int | None = None, extra_args: list[str] | None = None,
                  directives: list[str] | None = None, setup: list[str] | None = None, dry_run: bool = False,
-                 wait: bool = False, python: str = sys.executable) -> None:
+                 wait: bool = False, workers: int | None = None, python: str = sys.executable) -> None:
         self.partition, self.time, self.cpus_per_task, self.mem = partition, time, cpus_per_task, mem
         self.account, self.qos, self.array_parallel, self.tasks = account, qos, array_parallel, tasks
         self.extra_args = extra_args or []
         self.directives = directives or []
         self.setup = setup or []
         self.dry_run, self.wait, self.python = dry_run, wait, python
+        self.task_workers = workers or cpus_per_task  # processes per array task
 
     # scheduler specifics -------------------------------------------------------------
 
@@ -274,7 +276,7 @@ class BatchExecutor(Executor):
         name = f"{phase.name}-{j}"
         path = out / "jobs" / f"{name}-{'+'.join(job.kinds)}.{self.scheduler}{self.suffix}"
         log_dir = out / "logs" / name
-        workers = self.cpus_per_task
+        workers = self.task_workers
         cmd = [self.python, "-m", "corpusforge", "worker", str(out / "jobs" / "run.json"), "--phase", phase.name,
                "--job", str(j), "--rank", "$RANK", "--world-size", str(width), "--workers", str(workers)]
         if self.tasks:

@@ -31,8 +31,10 @@ class PbsExecutor(BatchExecutor):
 
     def submit_command(self, script: Path, indices: str, offset: int, after: list[str]) -> list[str]:
         lo, _, hi = indices.partition("-")
+        if not hi and "#PBS -J" in script.read_text(encoding="utf-8"):
+            hi = str(int(lo) + 1)  # PBS arrays have two indices at least; the extra rank skips its finished tasks
         cmd = ["qsub", "-v", f"CF_RANK_OFFSET={offset}"]
-        if hi:  # an array (PBS arrays have at least two indices); overrides the script's -J
+        if hi:  # overrides the script's -J
             cmd += ["-J", f"{lo}-{hi}" + (f"%{self.array_parallel}" if self.array_parallel else "")]
         if after:
             cmd += ["-W", "depend=afterok:" + ":".join(after)]
