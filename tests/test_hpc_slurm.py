@@ -169,6 +169,69 @@ def test_cancelled_running_task_is_resubmitted(slurm: dict, crawl: tuple, tmp_pa
     _same_output(out, ref)
 
 
+def _pids(*parts: str) -> list[int]:
+    """Processes whose command line holds every one of ``parts`` (NUL-separated arguments)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if all(p.replace(" ", "\0").encode() in cmd for p in parts):
+                found.append(int(d.name))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(d.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def test_task_killed_mid_file_by_sigkill_is_redone(slurm: dict, crawl: tuple, tmp_path: Path) -> None:
+    """A lost node: the task's process dies with SIGKILL while it extracts its file."""
+    inputs, _ = crawl
+    big = tmp_path / "CC-MAIN-HPC-BIG.warc.gz"  # CommonCrawl-sized pages: seconds of extraction
+    generate_warc(big, records=200, seed=9, ja_fraction=0.5, page_weight="cc")
+    files = [inputs[0], str(big)]
+    ref = tmp_path / "local"
+    assert Run(files, ref, phases=["extract"]).execute(LocalExecutor(1), progress=False, echo=False).ok
+    out = tmp_path / "out"
+    sub = Run(files, out, phases=["extract"]).execute(SlurmExecutor(), progress=False, echo=False)
+    deadline = time.monotonic() + 90
+    victim = None
+    while victim is None:
+        assert time.monotonic() < deadline, "rank 1 of extract never started its extraction child"
+        for pid in _pids(f"worker {out / 'jobs' / 'run.json'}", "--phase extract", "--rank 1 "):
+            if _children(pid):  # the trafilatura child runs: the task is inside its file
+                victim = pid
+        time.sleep(0.02)
+    time.sleep(1.0)
+    os.kill(victim, 9)
+    ids = [i for j in sub.jobs for i in j.ids]
+    deadline = time.monotonic() + 60
+    while any(s in ("PENDING", "RUNNING") for per in _states(ids).values() for s in per):
+        assert time.monotonic() < deadline, _states(ids)
+        time.sleep(0.5)
+    assert not (out / "_done" / "extract" / big.name.removesuffix(".warc.gz")).exists()
+    assert not (out / "docs" / big.name.replace(".warc.gz", ".parquet")).exists()  # nothing partial, final name
+    again = Run(files, out, phases=["extract"]).execute(SlurmExecutor(wait=True), progress=False, echo=False)
+    assert again.ok and again.jobs[0].ranks == [1]
+    for kind in ("docs", "removed"):
+        assert read_output(out, kind).sort("id").equals(read_output(ref, kind).sort("id"))
+    sa, sb = (json.loads((o / "stats" / "extract.json").read_text()) for o in (out, ref))
+    assert [(s["name"], s["docs_in"], s["docs_out"]) for s in sa["stages"]] == \
+        [(s["name"], s["docs_in"], s["docs_out"]) for s in sb["stages"]]  # every document counted once
+    assert not list(out.rglob("*.tmp"))  # the killed task's temporaries went with its rerun
+
+
 def test_arrays_above_max_array_size_are_split_with_an_index_offset(slurm: dict, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()

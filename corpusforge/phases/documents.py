@@ -68,6 +68,8 @@ class FileTask:
 
     def __call__(self, path: str, key: str) -> dict[str, Any]:
         out = Path(self.output)
+        for stale in [*out.glob(f"*/{key}.*.tmp"), *out.glob(f"stats/{self.phase}/files/{key}.*.tmp")]:
+            stale.unlink(missing_ok=True)  # left by a killed run of this task (another node, another pid)
         writer_cfg = self.config.get("writer") or {}
         batch = int(writer_cfg.get("batch_size", 2000))
         stages = build_stages(stage_entries(self.config, self.sections))
