@@ -23,6 +23,7 @@ from corpusforge.dedup.phase import DedupPhase
 from corpusforge.dedup.sigfile import DedupError
 from corpusforge.dedup.standalone import ApplyPhase
 from corpusforge.executors.base import Executor, LocalExecutor
+from corpusforge.executors.batch import BatchExecutor
 from corpusforge.executors.summary import summary_table
 from corpusforge.phases import Phase, PhaseContext, PhaseResult, run_phase
 from corpusforge.phases.documents import DocumentsResult, ExtractPhase
@@ -88,8 +89,6 @@ class Run:
                 echo: bool = True) -> Any:
         """Run the phases here (local pool, or one array task: then only the first phase), or,
         with a batch executor, submit them all and return its submission."""
-        from corpusforge.executors.batch import BatchExecutor
-
         if isinstance(executor, BatchExecutor):
             return executor.submit(self, echo=echo)
         executor = executor or LocalExecutor()

@@ -43,7 +43,7 @@ from corpusforge.dedup import components as cc
 from corpusforge.dedup.minhash import MinHashParams
 from corpusforge.dedup.scurve import detection_probability, threshold
 from corpusforge.dedup.sigfile import SUFFIX, DedupError, SignatureFile, SignatureFileError, band_column
-from corpusforge.executors.base import Step, StepResult, Task, executor_for, marker_dir, read_marker
+from corpusforge.executors.base import Step, StepResult, Task, executor_for, marker_dir, stored_marker
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
 from corpusforge.phases import Job, Phase, PhaseContext, PhaseSteps, run_phase
 
@@ -581,14 +581,15 @@ class DedupPhase(Phase):
         man, restarted = yield from self._manifest(ctx)
         seconds["manifest"] = time.perf_counter() - t0
         summary = yield from self._steps(ctx, man, seconds)
+        stable = json.dumps(summary, indent=1, sort_keys=True)
+        yield Step("dedup_summary", [Task("summary", (str(out), stable), outputs=("dedup/summary.json",),
+                                          stamp=hashlib.sha1(stable.encode()).hexdigest())],
+                   _task_summary, kind="summary", fingerprint=man["fingerprint"])
         summary["restarted"] = restarted
         summary["seconds"] = round(time.perf_counter() - t0, 3)
         summary["step_seconds"] = {k: round(v, 3) for k, v in seconds.items()}
-        text = json.dumps(summary, indent=1, sort_keys=True)
-        yield Step("dedup_summary", [Task("summary", (str(out), text), outputs=("dedup/summary.json",))],
-                   _task_summary, kind="summary", fingerprint=man["fingerprint"])
-        if ctx.rank is None:
-            _task_summary(str(out), text)  # a re-run reports its own timings
+        if ctx.rank is None:  # here the whole phase ran in this process: its timings too
+            _task_summary(str(out), json.dumps(summary, indent=1, sort_keys=True))
         return summary
 
     def _manifest(self, ctx: PhaseContext) -> Generator[Step, StepResult, tuple[dict[str, Any], bool]]:
@@ -602,7 +603,7 @@ class DedupPhase(Phase):
         marker = marker_dir(out, "dedup_manifest") / "done"
         restarted = False
         if ctx.rank in (None, 0):
-            same = man_path.exists() and read_marker(out, "dedup_manifest", "done", fp) is not None
+            same = man_path.exists() and (stored_marker(out, "dedup_manifest", "done") or {}).get("fingerprint") == fp
             if not same or self.restart:
                 existed = man_path.exists() and marker.exists()
                 if existed and ctx.rank is not None and not self.restart:
@@ -612,7 +613,7 @@ class DedupPhase(Phase):
                 _wipe(out)  # a fresh plan: no work file or marker of an earlier plan may survive
         else:
             ctx.executor.wait_for([marker], "dedup manifest")
-            if read_marker(out, "dedup_manifest", "done", fp) is None:
+            if (stored_marker(out, "dedup_manifest", "done") or {}).get("fingerprint") != fp:
                 raise DedupError(f"{man_path}: was planned for other signatures or config than this rank sees; "
                                  f"re-run once without --rank to start over")
         yield Step("dedup_manifest", [Task("done", (str(out), json.dumps(plan, indent=1, sort_keys=True)),
@@ -730,7 +731,7 @@ def _save_stats(out: Path, summary: dict[str, Any]) -> None:
         st.dropped["near_duplicate"] = summary["dropped"]
     for k in ("clusters", "docs_in_clusters", "candidate_pairs", "edges", "cc_rounds"):
         st.counters[k] = int(summary[k])
-    stats = Stats("dedup", stages=[st], files=summary["signature_files"], seconds=summary["seconds"])
+    stats = Stats("dedup", stages=[st], files=summary["signature_files"], seconds=summary.get("seconds", 0.0))
     stats.save(out / "stats" / "dedup.json")
 
 

@@ -44,6 +44,7 @@ class Task:
     args: tuple = ()
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
+    stamp: str = ""  # a marker written under another stamp is redone (e.g. a digest of what the task merges)
 
 
 @dataclass
@@ -93,15 +94,20 @@ def failure_dir(out: Path, step: str) -> Path:
     return out / "_failed" / step
 
 
-def read_marker(out: Path, step: Step | str, task: str, fingerprint: str = "") -> dict[str, Any] | None:
-    """The stored result of a finished task, or None when it is not (or under another fingerprint)."""
-    name = step.name if isinstance(step, Step) else step
-    fp = step.fingerprint if isinstance(step, Step) else fingerprint
+def stored_marker(out: Path, step: str, task: str) -> dict[str, Any] | None:
+    """The raw marker of a task (``fingerprint``, ``stamp``, ``result``), or None."""
     try:
-        data = json.loads((marker_dir(out, name) / task).read_text(encoding="utf-8"))
+        data = json.loads((marker_dir(out, step) / task).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-    if not isinstance(data, dict) or data.get("fingerprint", "") != fp:
+    return data if isinstance(data, dict) else None
+
+
+def read_marker(out: Path, step: Step, task: Task) -> dict[str, Any] | None:
+    """The stored result of a finished task; None when it is not finished, or finished
+    under another step fingerprint or task stamp."""
+    data = stored_marker(out, step.name, task.name)
+    if data is None or data.get("fingerprint", "") != step.fingerprint or data.get("stamp", "") != task.stamp:
         return None
     return data.get("result") or {}
 
@@ -117,7 +123,7 @@ def run_task(out: str, step: str, fingerprint: str, fn: Callable[..., dict[str, 
             atomic_write_text(fail, f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
         raise
     atomic_write_text(marker_dir(o, step) / task.name,
-                      json.dumps({"fingerprint": fingerprint, "result": result}, sort_keys=True))
+                      json.dumps({"fingerprint": fingerprint, "stamp": task.stamp, "result": result}, sort_keys=True))
     fail.unlink(missing_ok=True)
     return result
 
@@ -205,11 +211,11 @@ class Executor:
         self.close()
 
     def _todo(self, out: Path, step: Step, indices: list[int]) -> tuple[list[int], int]:
-        todo = [i for i in indices if read_marker(out, step, step.tasks[i].name) is None]
+        todo = [i for i in indices if read_marker(out, step, step.tasks[i]) is None]
         return todo, len(indices) - len(todo)
 
     def _collect(self, out: Path, step: Step, res: StepResult) -> None:
-        res.results = [read_marker(out, step, t.name) for t in step.tasks]
+        res.results = [read_marker(out, step, t) for t in step.tasks]
 
 
 def _message(e: BaseException) -> str:
@@ -349,7 +355,7 @@ class ArrayExecutor(LocalExecutor):
         deadline = time.monotonic() + self.barrier_timeout_s
         pause = 0.05
         while True:
-            missing = [t for t in missing if read_marker(out, step, t.name) is None]
+            missing = [t for t in missing if read_marker(out, step, t) is None]
             if not missing:
                 return
             if time.monotonic() > deadline:

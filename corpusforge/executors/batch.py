@@ -136,7 +136,7 @@ class ProbeExecutor(Executor):
 
     def run_step(self, out: Path, step: Step, progress: bool = True) -> StepResult:
         record_plan(out, step)
-        results = [read_marker(out, step, t.name) for t in step.tasks]
+        results = [read_marker(out, step, t) for t in step.tasks]
         if any(r is None for r in results):
             raise NotReady(step, results)
         return StepResult(step.name, results, skipped=len(results))
@@ -299,6 +299,8 @@ class BatchExecutor(Executor):
     def submit(self, run: "Run", echo: bool = True) -> Submission:
         out = run.output.resolve()
         (out / "logs").mkdir(parents=True, exist_ok=True)
+        if run.dedup_width is None:  # the dedup arrays' width also sizes its partitions
+            run.dedup_width = self.tasks or min(max(1, len(run.inputs)), DEFAULT_DEDUP_WIDTH)
         atomic_write_text(out / "jobs" / "run.json", json.dumps(run.spec(), indent=1))
         sub = Submission(self.scheduler, dry_run=self.dry_run)
         after: list[str] = []

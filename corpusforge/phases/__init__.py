@@ -9,14 +9,25 @@ see ``corpusforge.executors.base``), yields it, and receives the step's ``StepRe
 plan further steps from those results. Its ``return`` value is the phase's summary
 (``Stats`` of the phase or a dict), kept in ``PhaseResult``::
 
+    def count_rows(path: str) -> dict:          # a task: top-level, picklable, JSON result
+        return {"rows": pl.scan_parquet(path).select(pl.len()).collect().item()}
+
+    def write_total(out: str, rows: int) -> dict:
+        Path(out, "rows.json").write_text(json.dumps({"rows": rows}))
+        return {}
+
     class CountPhase(Phase):
         name = "count"
+        kinds = ("count", "count_total")           # step kinds, in order
+        jobs = (Job(("count",)), Job(("count_total",), array=False))
 
         def steps(self, ctx):
             files = sorted((ctx.output / "docs").glob("*.parquet"))
             tasks = [Task(f.stem, args=(str(f),), inputs=(str(f),)) for f in files]
-            done = yield Step("count", tasks, count_rows)       # count_rows(path) -> {"rows": n}
-            return {"rows": sum(r["rows"] for r in done.results)}
+            done = yield Step("count", tasks, count_rows)          # one task per file
+            rows = sum(r["rows"] for r in done.results)
+            yield Step("count_total", [Task("total", (str(ctx.output), rows))], write_total)
+            return {"rows": rows}
 
 The layer does the rest, once for every phase: it skips finished tasks (markers under
 ``OUT/_done/<step>/``), records failures (``OUT/_failed/<step>/``), shards tasks over a
@@ -32,6 +43,10 @@ array job per step kind, named as in ``kinds``. The ranks of an array job do not
 for each other: the code after the yield of a job's last step runs in the next job, so
 work that must see every result (merging stats, a summary) goes in a final one-task
 step (``Job((kind,), array=False)``), as ``DocumentsPhase`` and ``DedupPhase`` do.
+
+``steps`` is replayed by every batch job and by ``corpusforge status`` / resubmission
+(finished steps return their stored results without running): keep its planning cheap,
+deterministic and free of side effects other than creating folders.
 
 Add the phase to ``PHASES`` in ``corpusforge/run.py`` (a name and a factory building the
 phase from the ``Run``, in run order); ``corpusforge run --phases``, the batch executors
@@ -156,7 +171,7 @@ class SegmentExecutor(Executor):
             return res
         if step.kind in self.after:
             raise SegmentDone(step.kind)
-        results = [read_marker(out, step, t.name) for t in step.tasks]
+        results = [read_marker(out, step, t) for t in step.tasks]
         missing = [t.name for t, r in zip(step.tasks, results) if r is None]
         if missing:
             raise RuntimeError(f"{step.label}: {len(missing)} task(s) of an earlier job are not finished "

@@ -11,6 +11,7 @@ reports the totals of the whole run, each document counted once.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -178,17 +179,16 @@ class DocumentsPhase(Phase):
         fn = FileTask(self.step, str(data), self.reader_factory, self.task_config(ctx), self.sections)
         tasks = [Task(key, (path, key), inputs=(path,), outputs=(f"docs/{key}.parquet", f"removed/{key}.parquet"))
                  for path, key in files]
-        yield Step(self.step, tasks, fn, fingerprint=self.fingerprint(ctx), unit="file", wait=False,
-                   keep_going=True)
+        done = yield Step(self.step, tasks, fn, fingerprint=self.fingerprint(ctx), unit="file", wait=False,
+                          keep_going=True)
         keys = [k for _, k in files]
         if ctx.rank is not None and ctx.world_size > 1:  # one rank of many: the others may still run
             return merged_phase_stats(data, self.step, keys)
         merge = (str(data), self.step, keys)
-        done = yield Step(f"{self.step}_merge", [Task("stats", merge, outputs=(f"stats/{self.step}.json",))],
-                          _merge_task, kind=f"{self.step}_merge", fingerprint=self.fingerprint(ctx))
-        if done.done_now:
-            return Stats.load(data / "stats" / f"{self.step}.json")
-        return merge_stats(*merge)[1]  # merged by an earlier run: files may have been added since
+        stamp = hashlib.sha1(json.dumps(done.results, sort_keys=True).encode()).hexdigest()  # files done now
+        yield Step(f"{self.step}_merge", [Task("stats", merge, outputs=(f"stats/{self.step}.json",), stamp=stamp)],
+                   _merge_task, kind=f"{self.step}_merge", fingerprint=self.fingerprint(ctx))
+        return Stats.load(data / "stats" / f"{self.step}.json")
 
 
 class ExtractPhase(DocumentsPhase):
