@@ -67,8 +67,8 @@ class RunStatus:
                  for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         if self.scheduler:
-            lines.append(f"\nscheduler: {self.scheduler}" + ("" if self.queue_reachable else
-                                                             " (not reachable from here: running = 0)"))
+            note = "" if self.queue_reachable else " (not answering from here: running tasks counted as pending)"
+            lines.append(f"\nscheduler: {self.scheduler}{note}")
         for s in self.steps:
             for name in s.failed[:10]:
                 first = (failure_dir(self.output, s.step) / name).read_text(encoding="utf-8").splitlines()[:1]

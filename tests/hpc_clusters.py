@@ -126,7 +126,8 @@ def slurm_cluster(base: Path, max_array_size: int = 1001) -> Iterator[dict[str, 
                     f"--log-file={b}/munged.log", f"--seed-file={b}/munged.seed"], check=True)
     munge_pid = int((b / "munged.pid").read_text().strip())
     conf = b / "slurm.conf"
-    conf.write_text(SLURM_CONF.format(b=b, sock=sock, ctld_port=free_port(), d_port=free_port(), max_array_size=max_array_size))
+    conf.write_text(SLURM_CONF.format(b=b, sock=sock, ctld_port=free_port(), d_port=free_port(),
+                                      max_array_size=max_array_size))
     env = {**os.environ, "SLURM_CONF": str(conf)}
     procs: list[subprocess.Popen] = []
     try:

@@ -558,7 +558,8 @@ class DedupPhase(Phase):
     jobs = (Job(("manifest",), array=False), Job(("buckets",)), Job(("pairs",)), Job(("cc", "final"), array=False),
             Job(("drop",)), Job(("summary",), array=False))
 
-    def __init__(self, config: Mapping[str, Any] | None = None, restart: bool = False, width: int | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any] | None = None, restart: bool = False,
+                 width: int | None = None) -> None:
         self.cfg = DedupConfig.from_mapping(config)
         self.enabled = bool((config or {}).get("enabled", True))
         self.restart = restart

@@ -297,7 +297,8 @@ class LocalExecutor(Executor):
 
     def _run_pool(self, out: Path, step: Step, todo: list[int], res: StepResult, bar: _Bar | None) -> None:
         pool = self._get_pool(bar is not None)
-        futures: dict[Future, int] = {pool.submit(run_task, str(out), step.name, step.fingerprint, step.fn, step.tasks[i]): i for i in todo}
+        futures: dict[Future, int] = {
+            pool.submit(run_task, str(out), step.name, step.fingerprint, step.fn, step.tasks[i]): i for i in todo}
         pending = set(futures)
         try:
             while pending:

@@ -54,8 +54,8 @@ def add_batch_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--qos", help="Slurm QOS")
     g.add_argument("--array-parallel", type=int, metavar="K", help="at most K tasks of an array at once")
     g.add_argument("--sbatch-arg", "--qsub-arg", dest="scheduler_args", action="append", default=[], metavar="ARG",
-                   help="extra submit option, e.g. --sbatch-arg=--constraint=cpu or --qsub-arg='-l rt_C.small=1'; "
-                        "may repeat")
+                   help="extra submit options (split like a shell line), e.g. --sbatch-arg=--constraint=cpu or "
+                        "--qsub-arg='-g tga-XXX'; may repeat")
     g.add_argument("--directive", action="append", default=[], metavar="LINE",
                    help="extra line for the job scripts' header, e.g. '#$ -l cpu_4=1' (TSUBAME); may repeat")
     g.add_argument("--setup", action="append", default=[], metavar="CMD",
@@ -74,7 +74,8 @@ def batch_executor(args: argparse.Namespace) -> "BatchExecutor":
         raise CliError("--cpus-per-task and --tasks must be at least 1")
     return cls(partition=args.partition, time=args.time, cpus_per_task=args.cpus_per_task, mem=args.mem,
                account=args.account, qos=args.qos, array_parallel=args.array_parallel, tasks=args.tasks,
-               extra_args=list(args.scheduler_args), directives=list(args.directive), setup=list(args.setup),
+               extra_args=[a for arg in args.scheduler_args for a in shlex.split(arg)],
+               directives=list(args.directive), setup=list(args.setup),
                dry_run=args.dry_run, wait=args.wait, workers=args.workers if args.workers > 1 else None)
 
 
@@ -113,7 +114,8 @@ class Submission:
     def to_dict(self) -> dict[str, Any]:
         return {"scheduler": self.scheduler, "dry_run": self.dry_run, "finished": self.finished,
                 "jobs": [{"phase": j.phase, "job": j.job, "kinds": list(j.kinds), "width": j.width, "ranks": j.ranks,
-                          "script": j.script, "ids": j.ids, "offsets": j.offsets, "logs": f"logs/{j.log_dir}"} for j in self.jobs]}
+                          "script": j.script, "ids": j.ids, "offsets": j.offsets, "logs": f"logs/{j.log_dir}"}
+                         for j in self.jobs]}
 
 
 # --------------------------------------------------------------------------------------
@@ -325,7 +327,8 @@ class BatchExecutor(Executor):
                     for k, (off, ix) in enumerate(self.chunks(ranks)):
                         var = f"J{len(sub.jobs)}_{k}"
                         cmd = " ".join(_quote(c) for c in self.submit_command(script, ix, off, after))
-                        dry_lines.append(f"{var}=$({cmd} | {self.id_filter}); echo \"{name} {'+'.join(job.kinds)}: ${var}\"")
+                        what = f"{name} {'+'.join(job.kinds)}"
+                        dry_lines.append(f"{var}=$({cmd} | {self.id_filter}); echo \"{what}: ${var}\"")
                         sj.ids.append(f"${var}")
                 else:
                     sj.ids = self.submit_array(script, ranks, after)
