@@ -10,8 +10,6 @@ from typing import Any
 
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
 from corpusforge.commands._options import add_array_options, check_output, expand_inputs, resolve_array
-from corpusforge.executors.summary import summary_table
-from corpusforge.phases.documents import run_documents_phase
 
 NAME = "filter"
 HELP = "Apply a rule-filter preset (swallow, llmjp, default or a YAML) to jsonl / parquet text documents."
@@ -60,9 +58,8 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
 
 def filter_config(preset: str, overrides: dict[str, Any], first_failure: bool) -> dict[str, Any]:
     """The run config: shipped defaults (writer …) with the preset's filters, overrides applied."""
-    from corpusforge.config import ConfigError, build_stages, load_run_config
-    from corpusforge.filters.rules import DropFailed, RecordAllSignals, check_record_all_pairing
-    from corpusforge.filters.tuning import apply_overrides
+    from corpusforge.config import ConfigError, apply_overrides, build_stages, load_run_config
+    from corpusforge.filters.rules import DropFailed, RecordAllSignals
 
     cfg = load_run_config(preset)
     entries = cfg.get("filters") or []
@@ -75,10 +72,9 @@ def filter_config(preset: str, overrides: dict[str, Any], first_failure: bool) -
     if first_failure:
         entries = [e for e in entries if e["stage"] not in (RecordAllSignals.__name__, DropFailed.__name__)]
     cfg["filters"] = entries
-    stages = build_stages(entries)  # fail fast on unknown stages / parameters / word lists
     try:
-        check_record_all_pairing(stages)
-    except ValueError as e:
+        build_stages(entries)  # fail fast on unknown stages / parameters / word lists / stage order
+    except ConfigError as e:
         raise ConfigError(f"{preset}: {e}") from None
     return cfg
 
@@ -109,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = filter_config(args.preset, overrides, args.stop_at_first_failure)
     output = check_output(args.output)
     rank, world = resolve_array(args)
+
+    from corpusforge.executors.summary import summary_table
+    from corpusforge.phases.documents import run_documents_phase
 
     res = run_documents_phase("filter", inputs, output, TextReaderFactory(), cfg, sections=("filters",),
                               workers=args.workers, rank=rank, world_size=world, progress=not args.no_progress)

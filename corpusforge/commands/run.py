@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 
+from typing import TYPE_CHECKING
+
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
 from corpusforge.commands._options import add_array_options, check_output, expand_inputs, resolve_array
-from corpusforge.executors.base import Executor, executor_for
 from corpusforge.executors.batch import SCHEDULERS, add_batch_options, batch_executor
-from corpusforge.run import PHASES, Run
+
+if TYPE_CHECKING:
+    from corpusforge.run import Run
 
 NAME = "run"
 HELP = "Run the pipeline on WARC files: extract Japanese text, filter, annotate, deduplicate."
@@ -28,31 +31,33 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    "(its sections override the shipped 'pipeline' config)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
     add_array_options(p)
-    p.add_argument("--phases", default=",".join(PHASES),
-                   help="comma-separated phases to run (default: extract,dedup,apply; apply writes the "
-                        "documents without near-duplicates to OUT/deduped/)")
+    p.add_argument("--phases", help="comma-separated phases to run (default: all: extract,dedup,apply; apply "
+                   "writes the documents without near-duplicates to OUT/deduped/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_batch_options(p)
 
 
-def build_run(inputs: list[str], args: argparse.Namespace) -> Run:
-    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+def build_run(inputs: list[str], args: argparse.Namespace) -> "Run":
+    from corpusforge.run import PHASES, Run
+
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()] if args.phases else list(PHASES)
     try:
         return Run(inputs, check_output(args.output), args.config, phases, dedup_width=args.tasks)
     except ValueError as e:
         raise CliError(str(e)) from None
 
 
-def execute(run: Run, args: argparse.Namespace) -> int:
+def execute(run: "Run", args: argparse.Namespace) -> int:
     """Run here (local pool or one array task) or submit (--executor slurm / sge / pbs)."""
+    from corpusforge.executors.base import executor_for
+
     if args.executor in SCHEDULERS:
         if args.rank is not None:
             raise CliError(f"--rank is for one task of an array job; --executor {args.executor} submits them all")
         sub = run.execute(batch_executor(args), progress=not args.no_progress)
         return EXIT_OK if sub.ok else EXIT_FAILED
     rank, world = resolve_array(args)
-    ex: Executor = executor_for(args.workers, rank, world)
-    res = run.execute(ex, progress=not args.no_progress)
+    res = run.execute(executor_for(args.workers, rank, world), progress=not args.no_progress)
     return EXIT_OK if res.ok else EXIT_FAILED
 
 

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
-from corpusforge.status import run_status
 
 NAME = "status"
 HELP = "Show per phase and step how many tasks of a run are done, failed, running or pending."
@@ -19,6 +18,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from corpusforge.status import run_status
+
     out = Path(args.output)
     if not (out / "_plan").is_dir() and not (out / "jobs").is_dir():
         raise CliError(f"{out}: no corpusforge run here (no _plan/ or jobs/ folder)")

@@ -6,10 +6,6 @@ import argparse
 import sys
 
 from corpusforge.cli import EXIT_FAILED, EXIT_OK
-from corpusforge.executors.base import ArrayExecutor
-from corpusforge.executors.batch import check_earlier_jobs
-from corpusforge.phases import PhaseContext, SegmentExecutor, run_phase
-from corpusforge.run import load_spec
 
 NAME = "worker"
 HELP = "Run one rank of one job of a submitted run (called by the scripts in OUT/jobs/)."
@@ -26,6 +22,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from corpusforge.executors.base import ArrayExecutor
+    from corpusforge.executors.batch import check_earlier_jobs
+    from corpusforge.phases import PhaseContext, SegmentExecutor, run_phase
+    from corpusforge.run import load_spec
+
     run = load_spec(args.spec)
     phase = run.phase(args.phase)
     job = phase.batch_jobs()[args.job]

@@ -25,8 +25,8 @@ from corpusforge.io.atomic import commit, remove_stale_tmp
 from corpusforge.io.base import Reader, file_key
 from corpusforge.io.writer import DocumentWriter
 from corpusforge.phases import Job, Phase, PhaseContext, PhaseResult, PhaseSteps, run_phase
-from corpusforge.pipeline import Pipeline
-from corpusforge.stage import Stage, TaskContext
+from corpusforge.pipeline import Pipeline, TaskContext
+from corpusforge.stage import Stage
 from corpusforge.stats import Stats
 
 ReaderFactory = Callable[[Path], Reader]
