@@ -10,12 +10,12 @@ import argparse
 from pathlib import Path
 
 from corpusforge.cli import CliError
-from corpusforge.commands.run import add_run_options, check_output, execute_run, load_and_check_config, resolve_array
+from corpusforge.commands._options import check_output
+from corpusforge.commands.run import add_run_options, build_run, execute
 
 NAME = "demo"
-DEMO_PHASES = "extract,dedup,apply,shard"
 DEMO_VOCAB_SIZE = 8000  # small: the demo corpus is a few hundred documents
-HELP = "Generate the embedded default WARC input and run the whole pipeline on it."
+HELP = "Generate the embedded default WARC input and run the whole pipeline on it, ending in token shards."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,23 +50,20 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.ja_fraction <= 1:
         raise CliError("--ja-fraction must be within [0, 1]")
     output = check_output(args.output)
-    rank, world = resolve_array(args)
-    cfg = load_and_check_config(args.config)
     print(f"generating {args.files} WARC files × {args.records} pages (seed {args.seed}) in {output / 'input'} …")
     inputs = generate_inputs(output / "input", args.files, args.records, args.ja_fraction, args.seed)
-    phases = [p.strip() for p in (args.phases or DEMO_PHASES).split(",") if p.strip()]
-    if "shard" not in phases or rank is not None:
-        return execute_run(inputs, output, cfg, args.workers, rank, world, phases, not args.no_progress)
-    before = [p for p in phases if p != "shard"]
-    status = execute_run(inputs, output, cfg, args.workers, rank, world, before, not args.no_progress) if before \
-        else 0
+    if args.phases or args.rank is not None or getattr(args, "executor", None) not in (None, "local"):
+        return execute(build_run(inputs, args), args)  # the phases asked for, as `corpusforge run` would
+    status = execute(build_run(inputs, args), args)
     if status:
         return status
-    shard_cfg = dict(cfg.get("shard") or {})
-    if not shard_cfg.get("tokenizer"):
-        shard_cfg["tokenizer"] = str(train_demo_tokenizer(output, not args.no_progress))
-    cfg = {**cfg, "shard": shard_cfg}
-    return execute_run(inputs, output, cfg, args.workers, rank, world, ["shard"], not args.no_progress)
+    from corpusforge.run import Run
+
+    run = build_run(inputs, args)
+    shard = dict(run.config.get("shard") or {})
+    if not shard.get("tokenizer"):
+        shard["tokenizer"] = str(train_demo_tokenizer(output, not args.no_progress))
+    return execute(Run(inputs, output, {**run.config, "shard": shard}, ["shard"]), args)
 
 
 def train_demo_tokenizer(output: Path, progress: bool) -> Path:
@@ -74,10 +71,10 @@ def train_demo_tokenizer(output: Path, progress: bool) -> Path:
     from corpusforge.commands.tokenizer import train_from_files
 
     target = output / "tokenizer" / "tokenizer.json"
-    docs = sorted(str(p) for p in (output / "deduped" / "docs").glob("*.parquet")) or \
-        sorted(str(p) for p in (output / "docs").glob("*.parquet"))
     if target.exists():
         return target
+    docs = sorted(str(p) for p in (output / "deduped" / "docs").glob("*.parquet")) or \
+        sorted(str(p) for p in (output / "docs").glob("*.parquet"))
     if not docs:
         raise CliError(f"no documents in {output} to train the demo tokenizer on")
     report = train_from_files(docs, DEMO_VOCAB_SIZE, target.parent, progress=progress)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
-from corpusforge.commands.run import add_array_options, check_output, expand_inputs, resolve_array
+from corpusforge.commands._options import add_array_options, check_output, expand_inputs, resolve_array
 
 NAME = "shard"
 HELP = "Tokenize documents into Megatron .bin/.idx shards per mixture group, with blend weights."

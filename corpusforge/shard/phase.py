@@ -24,25 +24,24 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpusforge.executors.phase import input_keys
+from corpusforge.executors.base import Step, Task, executor_for, marker_dir
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
 from corpusforge.io.rows import read_rows
 from corpusforge.mix.mixture import Mixture, MixtureError
 from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_remainder_cut
+from corpusforge.phases import Job, Phase, PhaseContext, PhaseSteps, run_phase
+from corpusforge.phases.documents import input_keys
 from corpusforge.tokenize.indexed import IndexedDatasetWriter
 from corpusforge.tokenize.tokenizer import TextTokenizer
 
@@ -102,10 +101,6 @@ class ShardResult:
 
 def _work(out: Path) -> Path:
     return out / "_work"
-
-
-def _marker_dir(out: Path, step: str) -> Path:
-    return out / "_done" / step
 
 
 # --------------------------------------------------------------------------------------
@@ -494,161 +489,128 @@ def _task_export(settings: ShardSettings, path: str, key: str, plans_d: list[dic
 
 
 # --------------------------------------------------------------------------------------
-# running the steps
-
-
-@dataclass
-class _Steps:
-    """Runs a step's tasks (skipping finished ones): in this process, a pool, or one rank's share."""
-
-    out: Path
-    workers: int
-    rank: int | None
-    world_size: int | None
-    progress: bool
-    barrier_timeout_s: float = 7 * 86400.0
-
-    def run(self, step: str, names: list[str], fn: Callable[..., dict[str, Any]], args: list[tuple],
-            keep_going: bool = False) -> list[dict]:
-        """``keep_going``: a failed task (a bad input file) is recorded and the others run."""
-        mdir = _marker_dir(self.out, step)
-        mdir.mkdir(parents=True, exist_ok=True)
-        todo = [i for i, n in enumerate(names) if not (mdir / n).exists()
-                and (self.rank is None or i % int(self.world_size or 1) == self.rank)]
-        bar = None
-        if self.progress and names:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(names), initial=len(names) - len(todo), desc=f"shard {step}", unit="task",
-                       file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
-        failed: list[tuple[str, str]] = []
-        try:
-            if self.workers > 1 and len(todo) > 1:
-                with ProcessPoolExecutor(max_workers=self.workers) as pool:
-                    futs = {i: pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]) for i in todo}
-                    for i, f in futs.items():
-                        _finish(f.result, names[i], failed, bar, keep_going)
-            else:
-                for i in todo:
-                    _finish(partial(_run_and_mark, str(mdir / names[i]), fn, args[i]), names[i], failed, bar,
-                            keep_going)
-        finally:
-            if bar is not None:
-                bar.close()
-        if failed:
-            raise ShardError(f"shard {step}: {len(failed)} task(s) failed (re-running redoes only these): "
-                             + "; ".join(f"{n}: {m}" for n, m in failed))
-        if self.rank is not None:
-            self._barrier([mdir / n for n in names], step)
-        return [json.loads((mdir / n).read_text(encoding="utf-8")) for n in names]
-
-    def _barrier(self, markers: list[Path], step: str) -> None:
-        deadline = time.monotonic() + self.barrier_timeout_s
-        pause = 0.05
-        while True:
-            markers = [m for m in markers if not m.exists()]
-            if not markers:
-                return
-            if time.monotonic() > deadline:
-                raise ShardError(f"shard {step}: {len(markers)} task(s) of other ranks did not finish in time "
-                                 f"(first: {markers[0].name})")
-            time.sleep(pause)
-            pause = min(2.0, pause * 1.5)
-
-
-def _finish(call: Callable[[], Any], name: str, failed: list[tuple[str, str]], bar: Any, keep_going: bool) -> None:
-    """Run or collect one task; with ``keep_going`` an error (a corrupt input file) is recorded."""
-    try:
-        call()
-    except Exception as e:  # noqa: BLE001  (one bad input must not stop the other tasks)
-        if not keep_going:
-            raise
-        failed.append((name, f"{type(e).__name__}: {e}"))
-    if bar is not None:
-        bar.update(1)
-
-
-def _run_and_mark(marker: str, fn: Callable[..., dict[str, Any]], args: tuple) -> dict[str, Any]:
-    result = fn(*args)
-    atomic_write_text(marker, json.dumps(result, sort_keys=True))
-    return result
+# the phase on the task layer
 
 
 def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _reset_if_changed(out: Path, name: str, fingerprint: str, steps: Sequence[str], rank: int | None) -> None:
-    """Work of an earlier run with other inputs / settings is wiped (local mode) or refused (array mode)."""
-    stamp = _work(out) / f"{name}.fingerprint"
-    if stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
-        return
-    if rank is not None and any(_marker_dir(out, s).exists() for s in steps):
-        raise ShardError(f"{out}: work files of other inputs or settings; re-run once without --rank to start over")
-    for s in steps:
-        shutil.rmtree(_marker_dir(out, s), ignore_errors=True)
-    if "shard_tokenize" in steps:
-        shutil.rmtree(_work(out) / "tokens", ignore_errors=True)
-    atomic_write_text(stamp, fingerprint)
-
-
-def _forget_changed_inputs(out: Path, files: Sequence[tuple[str, str]]) -> None:
+def _forget_changed_inputs(markers: Path, files: Sequence[tuple[str, str]]) -> None:
     """An input file whose size changed since it was tokenized is tokenized again (and the plan redone)."""
     changed = False
     for path, key in files:
-        marker = _marker_dir(out, "shard_tokenize") / key
+        marker = marker_dir(markers, "shard_tokenize") / key
         if not marker.exists():
             continue
         data = json.loads(marker.read_text(encoding="utf-8"))
-        if data.get("result", data).get("bytes") != Path(path).stat().st_size:
+        if (data.get("result") or {}).get("bytes") != Path(path).stat().st_size:
             marker.unlink()
             changed = True
     if changed:
         for step in STEPS[1:]:
-            shutil.rmtree(_marker_dir(out, step), ignore_errors=True)
+            shutil.rmtree(marker_dir(markers, step), ignore_errors=True)
+
+
+class ShardPhase(Phase):
+    """Documents -> mixture groups -> Megatron shards and blend files, as steps of tasks.
+
+    With ``settings`` and ``inputs``: the standalone command or library call. Without
+    (``section``: the run config's ``shard:`` mapping): the shard phase of a run, from
+    ``OUT/deduped/docs`` (``OUT/docs`` without dedup) to ``OUT/shards``."""
+
+    name = "shard"
+    kinds = ("shard_tokenize", "shard_plan", "shard_write", "shard_export", "shard_blend")
+    jobs = (Job(("shard_tokenize",)), Job(("shard_plan",), array=False), Job(("shard_write",)),
+            Job(("shard_export",)), Job(("shard_blend",), array=False))
+
+    def __init__(self, settings: ShardSettings | None = None, inputs: Sequence[str | Path] | None = None,
+                 section: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.inputs = [str(p) for p in inputs] if inputs is not None else None
+        self.section = section
+
+    def input_files(self, ctx: PhaseContext) -> list[str]:
+        if self.inputs is not None:
+            return self.inputs
+        source = ctx.output / "deduped" / "docs"
+        if not any(source.glob("*.parquet")):
+            source = ctx.output / "docs"
+        return sorted(str(p) for p in source.glob("*.parquet"))
+
+    def settings_for(self, ctx: PhaseContext) -> ShardSettings:
+        if self.settings is not None:
+            return self.settings
+        return ShardSettings.from_mapping(dict(self.section or {}), ctx.output / "shards",
+                                          ctx.output / "stats" / "shard.json")
+
+    def applies(self, ctx: PhaseContext) -> str | None:
+        if self.settings is None and not self.section:
+            return "no shard: section in the config"
+        if not self.input_files(ctx):
+            return "no documents in the output"
+        return None
+
+    def steps(self, ctx: PhaseContext) -> PhaseSteps:
+        settings = self.settings_for(ctx)
+        out = Path(settings.output)
+        out.mkdir(parents=True, exist_ok=True)
+        tok_info = tokenizer_info(settings.load_tokenizer())  # fails fast on a bad path or a missing EOS
+        mix = settings.mixture
+        files = input_keys(self.input_files(ctx))
+        keys = [k for _, k in files]
+        fp_tok = _fingerprint(files, tok_info["fingerprint"], assignment(mix))
+        fp_plan = _fingerprint(fp_tok, mix.to_dict(), settings.export)
+        if ctx.rank is None:
+            remove_stale_tmp(out)
+            _forget_changed_inputs(ctx.output, files)
+        seconds: dict[str, float] = {}
+        t = time.perf_counter()
+        tokenized = yield Step("shard_tokenize", [Task(k, args=(settings, p, k), inputs=(p,)) for p, k in files],
+                               _task_tokenize, fingerprint=fp_tok, keep_going=True, unit="file")
+        if not tokenized.ok:
+            return None
+        seconds["tokenize"] = time.perf_counter() - t
+        t = time.perf_counter()
+        planned = yield Step("shard_plan", [Task("plan", args=(settings, keys, tokenized.results))], _task_plan,
+                             fingerprint=fp_plan)
+        plan_out = planned.results[0]
+        seconds["plan"] = time.perf_counter() - t
+        t = time.perf_counter()
+        written = yield Step("shard_write", [Task(g.name, args=(settings, keys, gi, plan_out["plans"][gi],
+                                                                tok_info["dtype"]))
+                                             for gi, g in enumerate(mix.groups)], _task_write, fingerprint=fp_plan,
+                             unit="group")
+        seconds["write"] = time.perf_counter() - t
+        if settings.export:
+            t = time.perf_counter()
+            exported = yield Step("shard_export", [Task(k, args=(settings, p, k, plan_out["plans"]), inputs=(p,))
+                                                   for p, k in files], _task_export, fingerprint=fp_plan,
+                                  keep_going=True, unit="file")
+            if not exported.ok:
+                return None
+            seconds["export"] = time.perf_counter() - t
+        # the blend task always runs (cheap): its stats carry this run's seconds
+        blended = yield Step("shard_blend", [Task("blend", args=(settings, plan_out, written.results, tok_info,
+                                                                 seconds))], _task_blend,
+                             fingerprint=_fingerprint(fp_plan, time.time()))
+        return blended.results[0]
 
 
 def run_shard_phase(inputs: Sequence[str | Path], settings: ShardSettings, workers: int = 1,
                     rank: int | None = None, world_size: int | None = None, progress: bool = True) -> ShardResult:
     """Tokenize, mix and shard ``inputs`` (parquet / jsonl documents) into ``settings.output``.
 
-    Resumable: finished tasks are skipped; a changed input list, tokenizer or group
-    assignment redoes the tokenization, a changed mixture only the later steps."""
-    out = Path(settings.output)
-    out.mkdir(parents=True, exist_ok=True)
-    if rank is None:
-        remove_stale_tmp(out)
-    tok = settings.load_tokenizer()  # fails fast on a bad path or a missing EOS
-    tok_info = tokenizer_info(tok)
-    mix = settings.mixture
-    files = input_keys(inputs)
-    keys = [k for _, k in files]
-    fp_tok = _fingerprint(files, tok_info["fingerprint"], assignment(mix))
-    _reset_if_changed(out, "tokenize", fp_tok, STEPS, rank)
-    _reset_if_changed(out, "plan", _fingerprint(fp_tok, mix.to_dict(), settings.export), STEPS[1:], rank)
-    if rank is None:
-        _forget_changed_inputs(out, files)
-    steps = _Steps(out, max(1, workers), rank, world_size, progress)
-    seconds: dict[str, float] = {}
-    t = time.perf_counter()
-    file_results = steps.run("shard_tokenize", keys, _task_tokenize, [(settings, p, k) for p, k in files],
-                             keep_going=True)
-    seconds["tokenize"] = time.perf_counter() - t
-    t = time.perf_counter()
-    plan_out = steps.run("shard_plan", ["plan"], _task_plan, [(settings, keys, file_results)])[0]
-    seconds["plan"] = time.perf_counter() - t
-    t = time.perf_counter()
-    names = [g.name for g in mix.groups]
-    written = steps.run("shard_write", names, _task_write,
-                        [(settings, keys, gi, plan_out["plans"][gi], tok_info["dtype"]) for gi in range(len(names))])
-    seconds["write"] = time.perf_counter() - t
-    if settings.export:
-        t = time.perf_counter()
-        steps.run("shard_export", keys, _task_export,
-                  [(settings, p, k, plan_out["plans"]) for p, k in files], keep_going=True)
-        seconds["export"] = time.perf_counter() - t
-    stats = _task_blend(settings, plan_out, written, tok_info, seconds) if rank in (None, 0) else {}
-    return ShardResult(stats=stats)
+    Resumable: finished tasks are skipped; a changed input file, tokenizer or group
+    assignment redoes the tokenization, a changed mixture only the later steps. Raises
+    ``ShardError`` listing the input files that failed (the others are done)."""
+    phase = ShardPhase(settings, inputs)
+    with executor_for(workers, rank, world_size) as ex:
+        res = run_phase(phase, PhaseContext(Path(settings.output), ex, progress=progress))
+    if res.failed:
+        raise ShardError(f"{len(res.failed)} task(s) failed (re-running redoes only these): "
+                         + "; ".join(f"{n}: {m}" for n, m in res.failed))
+    return ShardResult(stats=res.summary if isinstance(res.summary, dict) else {})
 
 
 def tokenizer_info(tok: TextTokenizer) -> dict[str, Any]:
