@@ -499,3 +499,22 @@ def test_jsonl_input_bad_lines_counted(tmp_path: Path, corpus: list[str], tokeni
     stats = run_phase([str(path)], tokenizer_dir, tmp_path / "s", mix)
     assert stats["input"]["documents"] == 21 and stats["input"]["rows"] == 24
     assert stats["input"]["counts"] == {"empty_text": 3}
+
+
+def test_shard_phase_submits_as_batch_jobs(tmp_path: Path, corpus: list[str], tokenizer_dir: Path) -> None:
+    out = tmp_path / "out"
+    (out / "deduped" / "docs").mkdir(parents=True)
+    for p in corpus:
+        (out / "deduped" / "docs" / Path(p).name).write_bytes(Path(p).read_bytes())
+    warc = tmp_path / "unused.warc.gz"
+    warc.write_bytes(b"")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"shard:\n  tokenizer: {tokenizer_dir}\n", encoding="utf-8")
+    rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
+               "--executor", "slurm", "--dry-run", "--no-progress"])
+    assert rc == 0
+    jobs = sorted(p.name for p in (out / "jobs").glob("shard-*.sbatch"))
+    assert [j.split("-", 2)[2].split(".")[0] for j in jobs] == ["shard_tokenize", "shard_plan", "shard_write",
+                                                                "shard_export", "shard_blend"]
+    script = (out / "jobs" / "submit-slurm.sh").read_text()
+    assert script.count("--dependency=afterok") == 4
