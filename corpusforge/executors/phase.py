@@ -128,6 +128,7 @@ def _run_file(spec: _TaskSpec, path: str, key: str, out: Path) -> Stats:
     writer_cfg = spec.config.get("writer") or {}
     stages = build_stages(stage_entries(spec.config, spec.sections))
     reader: Reader = spec.reader_factory(Path(path))
+    reader.key = key  # ids carry the output key: unique across the run's inputs (corpusforge.ids)
     from corpusforge.pipeline import Pipeline
 
     pipe = Pipeline(stages, source=reader)
