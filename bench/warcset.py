@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +28,30 @@ def synth_version() -> str:
     return h.hexdigest()[:10]
 
 
-def ensure_warc_set(records: int, files: int, seed: int, ja_fraction: float, page_weight: str = "light") -> list[Path]:
+def ensure_warc_set(records: int, files: int, seed: int, ja_fraction: float, page_weight: str = "light",
+                    workers: int = 1) -> list[Path]:
     """``files`` WARC files with ``records`` responses in all, generated once and reused.
 
     Seeds ``seed, seed+1, ...``: the same arguments and the same generator give the same
     bytes, so the cache is keyed by the arguments and ``synth_version()``. ``page_weight``:
     ``light`` (compact pages) or ``cc`` (the same pages with CommonCrawl-sized markup,
-    ~160 KB of HTML on average).
+    ~160 KB of HTML on average). ``workers`` > 1 generates missing files in parallel.
     """
     from corpusforge.synth.warcgen import generate_warc
 
     folder = warc_set_folder(records, files, seed, ja_fraction, page_weight)
     folder.mkdir(parents=True, exist_ok=True)
     per_file = [records // files + (1 if i < records % files else 0) for i in range(files)]
-    paths = []
+    paths, todo = [], []
     for i, n in enumerate(per_file):
         path = folder / f"CC-SYNTH-{seed + i:05d}.warc.gz"
         if not (path.exists() and Path(str(path) + ".truth.jsonl").exists()):
-            generate_warc(path, records=n, seed=seed + i, ja_fraction=ja_fraction, page_weight=page_weight)
+            todo.append((path, n, seed + i))
         paths.append(path)
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+        for done in [pool.submit(generate_warc, path, records=n, seed=s, ja_fraction=ja_fraction,
+                                 page_weight=page_weight) for path, n, s in todo]:
+            done.result()
     return paths
 
 
