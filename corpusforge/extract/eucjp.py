@@ -19,14 +19,16 @@ sequences are JIS X 0212 (Python's ``euc_jp``), else JIS X 0213 plane 2: the two
 disjoint rows.
 
 A page without an 8F byte and without a character of EUC-JIS-2004's rows 89–92 is
-decoded by ``euc_jis_2004`` alone (one C call and one regex search); only the others are
-cut into plain runs and vendor characters.
+decoded by ``euc_jis_2004`` alone (one C call and one table lookup per character in
+NumPy); only the others are cut into plain runs and vendor characters.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+import numpy as np
 
 #: the name corpusforge gives this decoder (charset metadata, ``charset.<codec>`` counters)
 EUC_JP_CODEC = "euc_jp_ext"
@@ -90,10 +92,24 @@ def _in_jis0212(char: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _misread_rows_re() -> re.Pattern[str]:
-    """What ``euc_jis_2004`` makes of rows 89–92: a text without these read no such pair."""
-    chars = {seq.decode(_BASE) for seq in vendor_table() if len(seq) == 2}
-    return re.compile("[" + "".join(sorted(chars)) + "]")
+def _misread_rows() -> np.ndarray:
+    """Code point → whether ``euc_jis_2004`` makes it of rows 89–92: a text without one read
+    no such pair (a lookup table: a regex class of 374 characters costs ~0.1 µs a character)."""
+    table = np.zeros(0x110000, dtype=bool)
+    for seq in vendor_table():
+        if len(seq) == 2:
+            table[[ord(ch) for ch in seq.decode(_BASE)]] = True
+    assert not table[:0x3000].any()
+    return table
+
+
+def _has_misread_rows(text: str) -> bool:
+    if text.isascii():
+        return False
+    table = _misread_rows()
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    points = points[points >= 0x3000]  # the markup and the kana stay out of the lookup (all are kanji)
+    return bool(table[points].any())
 
 
 def decode_euc_jp(data: bytes, errors: str = "strict") -> tuple[str, int]:
@@ -108,7 +124,7 @@ def decode_euc_jp(data: bytes, errors: str = "strict") -> tuple[str, int]:
         except UnicodeDecodeError:
             pass  # a vendor sequence may be what EUC-JIS-2004 rejects: the careful path says
         else:
-            if not _misread_rows_re().search(text):
+            if not _has_misread_rows(text):
                 return text, 0
     return _decode_tokens(data, errors)
 
