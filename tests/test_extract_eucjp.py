@@ -48,7 +48,7 @@ def test_names_with_vendor_characters_decode_to_themselves(vendor: dict[str, byt
     body = names_page(vendor, meta)
     assert NAMES not in body.decode("euc_jis_2004", "replace")  # what Python's codec alone makes of them
     doc, stage = run(body)
-    html = doc.metadata["_html"]
+    html = doc.html
     assert NAMES in html and "\ufffd" not in html
     assert JA_PARAGRAPHS[0] in html
     assert doc.metadata["charset"] == EUC_JP_CODEC
@@ -59,7 +59,7 @@ def test_names_with_vendor_characters_decode_to_themselves(vendor: dict[str, byt
 
 def test_http_label_euc_jp_with_vendor_characters() -> None:
     doc, stage = run(names_page(CP51932, meta=None), http_charset="euc-jp")
-    assert NAMES in doc.metadata["_html"]
+    assert NAMES in doc.html
     assert doc.metadata["charset_source"] == "http"
     assert stage.stats.counters["charset.euc_jp_ext"] == 1
 
@@ -69,7 +69,7 @@ def test_page_without_vendor_characters_is_euc_jis_2004_and_counts_none() -> Non
     body = text.encode("euc_jis_2004")
     assert decode_euc_jp(body) == (body.decode("euc_jis_2004"), 0)
     doc, stage = run(body, http_charset="EUC-JP")
-    assert doc.metadata["_html"] == text
+    assert doc.html == text
     assert "vendor_chars" not in stage.stats.counters
 
 
@@ -78,7 +78,7 @@ def test_label_naming_euc_jis_2004_keeps_jis_x_0213() -> None:
     body = "".join(JA_PARAGRAPHS).encode("euc_jp") + b"\xfc\xe2"
     doc, _ = run(body, http_charset="EUC-JIS-2004")
     assert doc.metadata["charset"] == "euc_jis_2004"
-    assert doc.metadata["_html"].endswith(b"\xfc\xe2".decode("euc_jis_2004"))
+    assert doc.html.endswith(b"\xfc\xe2".decode("euc_jis_2004"))
 
 
 def test_jis_x_0212_after_ss3_and_ibm_symbols() -> None:

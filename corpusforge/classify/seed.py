@@ -6,7 +6,7 @@ Two kinds of documents:
   kinds and educational levels, an equal number per kind), ids ``synth:<kind>/<seed>/<i>``
   (``i`` counts within the kind);
 * real Japanese pages of Debian's Japanese HTML manuals (``debian-reference-ja``,
-  ``maint-guide-ja``, ``gimp-help-ja``, …: see ``seed`` in ``classifiers/edu/train.yaml``),
+  ``maint-guide-ja``, ``gimp-help-ja``, …: see ``seed`` in ``classifiers/train.yaml``),
   cut between paragraphs into pieces of 500–3,000 characters, ids
   ``debian:<package>/<path in the package>#<n>``.
 
@@ -209,19 +209,14 @@ def _field(item: Any, name: str) -> Any:
 
 
 def _synth_generator() -> Any:
-    """``japanese_documents`` of corpusforge.synth (package level, else its ``compose`` module)."""
-    try:
-        from corpusforge.synth import japanese_documents  # type: ignore[attr-defined]
+    """``corpusforge.synth.japanese_documents``: the seed set is generated input, as synth-warc's is.
 
-        return japanese_documents
-    except ImportError:
-        pass
-    try:
-        from corpusforge.synth.compose import japanese_documents
+    Imported when called, on purpose: the generator loads its text banks, which scoring
+    and training do not need.
+    """
+    from corpusforge.synth import japanese_documents
 
-        return japanese_documents
-    except ImportError:
-        return None
+    return japanese_documents
 
 
 def synth_documents(n: int, seed: int, counts: Counter | None = None,
@@ -312,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpusforge.classify.seed", description=__doc__.split("\n\n")[0])
     ap.add_argument("--output", required=True, help="parquet to write (id, source, text)")
     ap.add_argument("--config", default=None,
-                    help="classifier recipe (default: the shipped classifiers/edu/train.yaml)")
+                    help="classifier recipe (default: the shipped classifiers/train.yaml)")
     ap.add_argument("--cache-dir", default=None, help="where downloaded packages are unpacked "
                                                       "(default ~/.cache/corpusforge/debian)")
     ap.add_argument("--no-debian", action="store_true", help="leave out the Debian manuals")

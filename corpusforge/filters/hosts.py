@@ -18,7 +18,6 @@ from corpusforge.document import Document
 from corpusforge.filters.blocklist_index import open_index
 from corpusforge.filters.domains import normalize_host, read_domains
 from corpusforge.filters.rules import QualityFilter, Rule
-from corpusforge.stage import register
 
 
 def host_of(doc: Document) -> str:
@@ -72,7 +71,6 @@ def _as_list(value: Any, param: str) -> list[str]:
     raise ValueError(f"{param} must be a string or a list of strings")
 
 
-@register
 class DomainBlocklistFilter(QualityFilter):
     """Hosts listed in a UT1-style category blocklist (Swallow: 28 UT1 categories + a custom list).
 
@@ -105,7 +103,6 @@ class DomainBlocklistFilter(QualityFilter):
                           "enabled")]
 
 
-@register
 class TLDFilter(QualityFilter):
     """Top-level domain allow / deny lists (llm-jp-corpus: an allow-list of 13 TLDs).
 
@@ -132,7 +129,6 @@ class TLDFilter(QualityFilter):
                 self.rule("tld_denied", "q_tld", "in", self.deny or None, "deny")]
 
 
-@register
 class HostFilter(QualityFilter):
     """Drop listed hosts (and their subdomains): mirrors, boards, sites kept in other subsets.
 
