@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-import numpy as np
+from typing import Any
 
 #: the name corpusforge gives this decoder (charset metadata, ``charset.<codec>`` counters)
 EUC_JP_CODEC = "euc_jp_ext"
@@ -93,9 +92,11 @@ def _in_jis0212(char: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _misread_rows() -> np.ndarray:
+def _misread_rows() -> Any:
     """Code point → whether ``euc_jis_2004`` makes it of rows 89–92: a text without one read
     no such pair (a lookup table: a regex class of 374 characters costs ~0.1 µs a character)."""
+    import numpy as np  # deferred like charset.py's: building the extract stages imports no NumPy
+
     table = np.zeros(0x110000, dtype=bool)
     for seq in vendor_table():
         if len(seq) == 2:
@@ -105,6 +106,8 @@ def _misread_rows() -> np.ndarray:
 
 
 def _count_misread_rows(text: str) -> int:
+    import numpy as np
+
     if text.isascii():
         return 0
     table = _misread_rows()
@@ -122,6 +125,8 @@ def _row_translation() -> dict[int, str]:
 def _swap_misread_rows(text: str) -> str:
     """``text`` with each character ``euc_jis_2004`` made of a row 89–92 pair replaced by the
     vendor character of that pair (by position: ``str.translate`` costs ~0.1 µs a character)."""
+    import numpy as np
+
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     swap = _row_translation()
     parts, prev = [], 0
