@@ -6,6 +6,7 @@ import argparse
 import glob
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    "(its sections override the shipped 'pipeline' config)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
     add_array_options(p)
-    p.add_argument("--phases", default="extract,dedup,apply",
-                   help="comma-separated phases to run (default: extract,dedup,apply; apply writes the "
-                        "documents without near-duplicates to OUT/deduped/)")
+    p.add_argument("--phases", default="extract,dedup,apply,report",
+                   help="comma-separated phases to run (default: extract,dedup,apply,report; apply writes the "
+                        "documents without near-duplicates to OUT/deduped/, report writes OUT/report/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -108,7 +109,7 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
     from corpusforge.executors.phase import run_documents_phase
     from corpusforge.executors.summary import summary_table
 
-    known = {"extract", "dedup", "apply"}
+    known = {"extract", "dedup", "apply", "report"}
     bad = [p for p in phases if p not in known]
     if bad:
         raise CliError(f"unknown phase(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")
@@ -117,6 +118,8 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
         print(f"array mode: running the {phases[0]} phase only; run each later phase as its own array job "
               f"(--phases dedup, then --phases apply) once every task of the one before is done", file=sys.stderr)
         phases = phases[:1]
+    wall: dict[str, float] = {}
+    t0 = time.perf_counter()
     if "extract" in phases:
         reader_cfg = (cfg.get("writer") or {})
         res = run_documents_phase("extract", inputs, output,
@@ -130,14 +133,29 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
             print(f"\n{len(res.failed)} input file(s) failed:", file=sys.stderr)
             for path, msg in res.failed:
                 print(f"  {path}: {msg}", file=sys.stderr)
+        wall["extract"], t0 = time.perf_counter() - t0, time.perf_counter()
     if "dedup" in phases and status == EXIT_OK:
         dedup_cfg = cfg.get("dedup") or {}
         if dedup_cfg.get("enabled", True):
             status = max(status, _run_dedup(output, dedup_cfg, workers, rank, world_size, progress))
+            wall["dedup"], t0 = time.perf_counter() - t0, time.perf_counter()
     if "apply" in phases and status == EXIT_OK:
         status = max(status, _run_apply(output, workers, rank, world_size, progress))
+        wall["dedup_apply"], t0 = time.perf_counter() - t0, time.perf_counter()
+    if "report" in phases:
+        _run_report(output, cfg, wall)
     print(f"\noutput: {output}")
     return status
+
+
+def _run_report(output: Path, cfg: dict[str, Any], wall: dict[str, float]) -> None:
+    """Record the run (config, versions, wall seconds) and write OUT/report/ from everything in OUT."""
+    from corpusforge.commands.report import make_report
+    from corpusforge.report import write_run_info
+
+    if wall:
+        write_run_info(output, cfg, wall, sys.argv)
+    make_report(output)
 
 
 def _run_apply(output: Path, workers: int, rank: int | None, world_size: int | None, progress: bool) -> int:

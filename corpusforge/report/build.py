@@ -1,0 +1,100 @@
+"""``report.json`` from a run directory, and the report folder (JSON + the HTML rendered from it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from corpusforge import analysis
+from corpusforge.io.atomic import atomic_write_text
+from corpusforge.report import sections
+from corpusforge.report.html import render_html
+from corpusforge.report.inputs import read_json, read_phase_stats, read_run_info, versions
+
+SCHEMA = "corpusforge.report/1"
+# Parquet columns the report reads (text never: characters come from the recorded q_chars).
+DOC_COLUMNS = ("domain", "q_chars", "edu_score", "format", "topic")
+
+
+def _columns(out: Path) -> list[str]:
+    """The report's columns plus every quality signal (``q_*``) found in the parquet files."""
+    names: set[str] = set()
+    for kind in analysis.DOC_KINDS:
+        for f in analysis.parquet_files(out, kind):
+            names.update(pl.read_parquet_schema(f))
+    return [*DOC_COLUMNS, *sorted(n for n in names if n.startswith("q_"))]
+
+
+def _documents(out: Path, missing: list[str]) -> pl.LazyFrame | None:
+    try:
+        lf = analysis.load(out, columns=_columns(out))
+        n = lf.select(pl.len()).collect(engine="streaming").item()
+    except (OSError, pl.exceptions.PolarsError) as e:
+        missing.append(f"the document parquet files could not be read ({type(e).__name__}: {e})")
+        return None
+    if n == 0:
+        missing.append("no documents in OUT/docs or OUT/removed (no Japanese page found, or the extract phase "
+                       "did not finish a file)")
+        return None
+    return lf
+
+
+def _shard_tokens(raw: Any, phases: dict[str, Any]) -> int | None:
+    if isinstance(raw, dict) and isinstance(raw.get("tokens"), (int, float)):
+        return int(raw["tokens"])
+    shard = phases.get("shard")
+    if shard is not None:
+        n = sum(int(s.counters.get("tokens", 0)) for s in shard.stages)
+        return n or None
+    return None
+
+
+def build_report(out: str | Path) -> dict[str, Any]:
+    """Every section of the report of ``out`` as one JSON-ready dict (schema ``corpusforge.report/1``)."""
+    out = Path(out)
+    missing: list[str] = []
+    if not out.is_dir():
+        missing.append(f"{out} is not a directory: no run output to report on")
+    phases = read_phase_stats(out, missing) if out.is_dir() else {}
+    run_info = read_run_info(out, missing) if out.is_dir() else None
+    shard_raw = read_json(out / "stats" / "shard.json", missing)
+    summary = read_json(out / "dedup" / "summary.json", missing)
+    lf = _documents(out, missing) if out.is_dir() else None
+    if not phases and out.is_dir():
+        missing.append("no stats in OUT/stats/: no phase finished an input file")
+    config = (run_info or {}).get("config")
+    report = {
+        "schema": SCHEMA,
+        "output": str(out),
+        "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "phases": list(phases),
+        "missing": missing,
+        "sections": {
+            "funnel": sections.funnel(phases, _shard_tokens(shard_raw, phases)),
+            "volume": sections.volume(phases),
+            "domains": sections.domains(lf),
+            "mixture": sections.mixture(lf, shard_raw),
+            "edu": sections.edu(lf),
+            "signals": sections.signals(lf, config if isinstance(config, dict) else None, missing),
+            "near_duplicates": sections.near_duplicates(out, summary if isinstance(summary, dict) else None),
+            "charsets": sections.charsets(phases),
+            "timing": sections.timing(phases, run_info),
+            "run": sections.run(run_info, versions()),
+        },
+    }
+    return report
+
+
+def write_report(out: str | Path) -> tuple[Path, Path]:
+    """Write ``OUT/report/report.json`` and ``OUT/report/index.html``; returns both paths."""
+    report = build_report(out)
+    folder = Path(out) / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    js, html = folder / "report.json", folder / "index.html"
+    atomic_write_text(js, json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    atomic_write_text(html, render_html(report))
+    return js, html
