@@ -32,7 +32,7 @@ def _columns(out: Path) -> list[str]:
 def _documents(out: Path, missing: list[str]) -> pl.LazyFrame | None:
     try:
         lf = analysis.load(out, columns=_columns(out))
-        n = lf.select(pl.len()).collect(engine="streaming").item()
+        n, kept = lf.select(pl.len(), pl.col("kept").sum()).collect(engine="streaming").row(0)
     except (OSError, pl.exceptions.PolarsError) as e:
         missing.append(f"the document parquet files could not be read ({type(e).__name__}: {e})")
         return None
@@ -40,6 +40,8 @@ def _documents(out: Path, missing: list[str]) -> pl.LazyFrame | None:
         missing.append("no documents in OUT/docs or OUT/removed (no Japanese page found, or the extract phase "
                        "did not finish a file)")
         return None
+    if not kept:
+        missing.append(f"no document was kept ({n:,} removed): no Japanese page passed, see the funnel")
     return lf
 
 

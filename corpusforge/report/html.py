@@ -163,12 +163,14 @@ def signals(s: dict[str, Any]) -> str:
     cards = []
     for g in s["signals"]:
         h = g["histogram"]
-        plot = svg.histogram(h["left"], h["right"], h["count"], g["signal"], marker=g["threshold"],
-                             marker_label=f'{g["op"]} {g["threshold"]:g}')
-        cards.append(f'<div class="sig"><p><b>{escape(g["signal"])}</b> · {escape(g["stage"])} · drop '
-                     f'<code>{escape(g["reason"])}</code> when {escape(g["rule"])}</p>{plot}'
-                     f'<p>{g["fails"]:,} of {g["docs"]:,} documents with this signal fail it '
-                     f'(<b>{_pct(g["share_removed"])}</b> removed by this rule alone)</p></div>')
+        th = g["thresholds"]
+        plot = svg.histogram(h["left"], h["right"], h["count"], g["signal"],
+                             markers=[(t["threshold"], f'{t["op"]} {t["threshold"]:g}') for t in th])
+        rules = "".join(
+            f'<p>{escape(t["stage"])}: drop <code>{escape(t["reason"])}</code> when {escape(t["rule"])}'
+            f'{"" if t["on_scale"] else " (off the plotted range)"}: {t["fails"]:,} of {g["docs"]:,} '
+            f'documents, <b>{_pct(t["share_removed"])}</b> removed by this rule alone</p>' for t in th)
+        cards.append(f'<div class="sig"><p><b>{escape(g["signal"])}</b></p>{plot}{rules}</div>')
     return f'<p>Thresholds from {escape(s["rules_from"])}; documents of OUT/docs and OUT/removed that reached each ' \
            f'filter.</p><div class="plots">{"".join(cards)}</div>'
 

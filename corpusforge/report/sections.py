@@ -170,31 +170,41 @@ def _rules(config: dict[str, Any] | None, missing: list[str]) -> tuple[list[Any]
 
 
 def signals(lf: pl.LazyFrame | None, config: dict[str, Any] | None, missing: list[str]) -> dict[str, Any]:
-    """Every quality signal with a numeric threshold: histogram, threshold, share of documents it removes."""
+    """Every quality signal with a numeric threshold: histogram, thresholds, share of documents each removes.
+
+    The plotted range is the signal's minimum to its 99th percentile, widened to take in a
+    threshold unless that lies far outside the data (then ``on_scale`` is false).
+    """
     if lf is None:
         return absent("no documents in OUT/docs or OUT/removed", signals=[])
     rules, source = _rules(config, missing)
     names = set(lf.collect_schema().names())
-    out = []
+    by_signal: dict[str, list[Any]] = {}
     for r in rules:
-        if r.signal not in names or r.op not in NUMERIC_OPS:
-            continue
-        col = pl.col(r.signal).cast(pl.Float64)
-        st = lf.select(col.is_not_null().sum().alias("n"), r.expr().fill_null(False).sum().alias("fails"),
-                       col.min().alias("lo"), col.quantile(0.99).alias("p99")).collect(engine="streaming")
-        n, fails, lo, p99 = (st[c][0] for c in ("n", "fails", "lo", "p99"))
+        if r.signal in names and r.op in NUMERIC_OPS:
+            by_signal.setdefault(r.signal, []).append(r)
+    out = []
+    for signal, rs in by_signal.items():
+        col = pl.col(signal).cast(pl.Float64)
+        st = lf.select(col.is_not_null().sum().alias("n"), col.min().alias("lo"), col.quantile(0.99).alias("p99"),
+                       *(r.expr().fill_null(False).sum().alias(f"fails{i}") for i, r in enumerate(rs))
+                       ).collect(engine="streaming")
+        n, lo, p99 = st["n"][0], st["lo"][0], st["p99"][0]
         if not n:
             continue
-        thr = float(r.threshold)
-        lo, hi = min(float(lo), thr), max(float(p99), thr)
-        if hi > lo:
-            pad = (hi - lo) * 0.05
-            hi += pad
-            lo = max(lo - pad, 0.0) if lo >= 0 else lo - pad
-        h = analysis.histogram(lf, r.signal, bins=HIST_BINS, lo=lo, hi=hi)
-        out.append({"signal": r.signal, "stage": r.stage, "reason": r.reason, "rule": r.describe(),
-                    "op": r.op, "threshold": thr, "docs": int(n), "fails": int(fails),
-                    "share_removed": round(int(fails) / int(n), 6), "histogram": _hist_dict(h)})
+        lo, hi = float(lo), float(p99)
+        span = (hi - lo) or abs(hi) or 1.0
+        shown = [float(r.threshold) for r in rs if lo - span <= float(r.threshold) <= hi + span]
+        lo, hi = min([lo, *shown]), max([hi, *shown])
+        pad = (hi - lo) * 0.05
+        hi += pad
+        lo = max(lo - pad, 0.0) if lo >= 0 else lo - pad
+        h = analysis.histogram(lf, signal, bins=HIST_BINS, lo=lo, hi=hi)
+        thresholds = [{"stage": r.stage, "reason": r.reason, "rule": r.describe(), "op": r.op,
+                       "threshold": float(r.threshold), "on_scale": lo <= float(r.threshold) <= hi,
+                       "fails": int(st[f"fails{i}"][0]), "share_removed": round(int(st[f"fails{i}"][0]) / int(n), 6)}
+                      for i, r in enumerate(rs)]
+        out.append({"signal": signal, "docs": int(n), "thresholds": thresholds, "histogram": _hist_dict(h)})
     if not out:
         return absent("no recorded signal of the config's rules in the parquet columns", signals=[],
                       rules_from=source)

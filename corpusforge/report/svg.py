@@ -71,8 +71,8 @@ def bars(labels: Sequence[str], values: Sequence[float], title: str = "", second
 
 
 def histogram(left: Sequence[float], right: Sequence[float], counts: Sequence[int], title: str = "",
-              marker: float | None = None, marker_label: str = "") -> Svg:
-    """Bars over equal bins, with an optional vertical threshold line."""
+              markers: Sequence[tuple[float, str]] = ()) -> Svg:
+    """Bars over equal bins, with vertical threshold lines ``(value, label)`` inside the range."""
     pad_l, pad_r, pad_t, pad_b = 48, 12, 18, 34
     height = 190
     pw, ph = WIDTH - pad_l - pad_r, height - pad_t - pad_b
@@ -91,14 +91,16 @@ def histogram(left: Sequence[float], right: Sequence[float], counts: Sequence[in
     for v in (lo, lo + span / 2, hi):
         x = pad_l + pw * (v - lo) / span
         body.append(f'<text x="{x:.1f}" y="{pad_t + ph + 14}" text-anchor="middle">{_fmt(round(v, 4))}</text>')
-    if marker is not None and lo <= marker <= hi:
-        x = pad_l + pw * (marker - lo) / span
+    for k, (value, label) in enumerate(markers):
+        if not lo <= value <= hi:
+            continue
+        x = pad_l + pw * (value - lo) / span
         anchor = "end" if x > pad_l + pw * 0.7 else "start"
         dx = -4 if anchor == "end" else 4
         body.append(f'<line class="threshold" x1="{x:.1f}" y1="{pad_t - 6}" x2="{x:.1f}" y2="{pad_t + ph}" '
                     f'stroke="{MARK}" stroke-width="2" stroke-dasharray="4 2"/>'
-                    f'<text x="{x + dx:.1f}" y="{pad_t + 2}" fill="{MARK}" text-anchor="{anchor}">'
-                    f'{escape(marker_label)}</text>')
+                    f'<text x="{x + dx:.1f}" y="{pad_t + 2 + 12 * k}" fill="{MARK}" text-anchor="{anchor}">'
+                    f'{escape(label)}</text>')
     return _svg(WIDTH, height, body, title)
 
 
