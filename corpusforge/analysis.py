@@ -11,6 +11,7 @@ cells work on a run of tens of millions of documents.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -18,6 +19,23 @@ import polars as pl
 
 DOC_KINDS = ("docs", "removed")
 NEAR_DUPLICATE = "near_duplicate"
+
+
+def open_run(default: str | Path = "../demo-out") -> Path:
+    """The run a notebook looks at: ``$CORPUSFORGE_OUT``, else ``default``; when neither holds
+    documents, a small demo run made under ``$CORPUSFORGE_TMP`` (so a notebook always executes)."""
+    out = Path(os.environ.get("CORPUSFORGE_OUT", default))
+    if parquet_files(out, "docs"):
+        return out
+    from corpusforge.cli import main
+
+    out = Path(os.environ.get("CORPUSFORGE_TMP", "/tmp")) / "corpusforge-notebook-run"
+    if not parquet_files(out, "docs"):
+        code = main(["demo", "--output", str(out), "--files", "2", "--records", "800", "--ja-fraction", "0.2",
+                     "--no-progress"])
+        if code != 0:
+            raise RuntimeError(f"the demo run for the notebook failed (exit {code})")
+    return out
 
 
 def parquet_files(out: str | Path, kind: str) -> list[Path]:
@@ -84,8 +102,14 @@ def tld() -> pl.Expr:
     return pl.col("domain").str.extract(r"\.([^.]+)$", 1).fill_null("(none)").alias("tld")
 
 
+def edu_band(width: float = 1.0) -> pl.Expr:
+    """``edu_score`` in bands of ``width`` (``"2-3"``), for grouping."""
+    lo = (pl.col("edu_score") / width).floor() * width
+    return pl.format("{}-{}", lo.round(2), (lo + width).round(2)).alias("edu_band")
+
+
 def chars() -> pl.Expr:
-    """Characters of the text, from the recorded signal when the text is not read."""
+    """Characters of the text."""
     return pl.col("text").str.len_chars().alias("chars")
 
 

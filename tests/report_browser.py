@@ -5,7 +5,7 @@ Used by ``tests/test_report_browser.py`` and by hand to make the README's screen
     .venv/bin/python tests/report_browser.py demo-out/report/index.html --screenshot docs/report-demo.png
 
 Chromium is Debian's (``apt-get install -y chromium fonts-noto-cjk``), started with the flags
-DEVELOPERS need on these machines and a fresh profile; the DevTools websocket is read with
+headless use needs on these machines and a fresh profile; the DevTools websocket is read with
 ``websocket-client``.
 """
 
@@ -187,10 +187,11 @@ def check_report(html: Path, screenshot: Path | None = None, scale: float = 0.5,
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         screenshot.write_bytes(png)
     pixels = decode_png(png)[..., :3]
-    colours = len(np.unique(pixels.reshape(-1, 3), axis=0))
-    not_background = float((np.abs(pixels.astype(int) - pixels[0, 0].astype(int)).sum(axis=2) > 30).mean())
+    values, counts = np.unique(pixels.reshape(-1, 3), axis=0, return_counts=True)
+    background = values[counts.argmax()].astype(int)
+    not_background = float((np.abs(pixels.astype(int) - background).sum(axis=2) > 30).mean())
     return {**info, "errors": errors, "png_bytes": len(png), "png_shape": list(pixels.shape),
-            "colours": colours, "non_background_share": not_background}
+            "colours": int(len(values)), "non_background_share": not_background}
 
 
 def main(argv: list[str] | None = None) -> int:

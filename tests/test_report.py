@@ -210,3 +210,13 @@ def test_analysis_load_marks_near_duplicates_and_drops(run_dir: Path) -> None:
         deduped["domain"].str.extract(r"\.([^.]+)$"))
     what = analysis.what_if_mixture(t.head(3).with_columns(pl.col("domain").alias("g")), {t["domain"][0]: 0.5}, key="g")
     assert abs(what["share_after"].sum() - 1) < 1e-9 and what.filter(pl.col("g") == t["domain"][0])["share_after"][0] == 0.5
+
+
+def test_open_run_makes_a_small_demo_run_when_there_is_none(tmp_path: Path, monkeypatch, run_dir: Path) -> None:
+    monkeypatch.setenv("CORPUSFORGE_OUT", str(run_dir))
+    assert analysis.open_run() == run_dir
+    monkeypatch.setenv("CORPUSFORGE_OUT", str(tmp_path / "none"))
+    monkeypatch.setenv("CORPUSFORGE_TMP", str(tmp_path))
+    out = analysis.open_run()
+    assert out == tmp_path / "corpusforge-notebook-run" and (out / "report" / "index.html").exists()
+    assert analysis.load(out).filter(pl.col("kept")).collect().height > 0
