@@ -22,6 +22,8 @@ BENCHES = [
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
     ["bench_edu.py"],
+    ["bench_report.py", "--docs", "3000000"],
+    ["bench_report.py", "--docs", "10000000"],
 ]
 
 
