@@ -119,13 +119,14 @@ def test_category_and_shard_outputs_are_shown_when_they_exist(run_dir: Path, tmp
     for f in sorted((out / "docs").glob("*.parquet")):
         d = pl.read_parquet(f)
         d.with_columns(pl.Series("format", ["news", "blog_diary"] * (d.height // 2) + ["news"] * (d.height % 2)),
-                       pl.lit("science").alias("topic")).write_parquet(f)
+                       pl.lit("science_math").alias("topic")).write_parquet(f)
     (out / "stats" / "shard.json").write_text(json.dumps({
-        "tokens": 123456, "mixture": [{"format": "news", "topic": "science", "docs_before": 10, "docs_after": 20.0},
-                                      {"format": "blog_diary", "topic": "science", "docs_before": 9, "docs_after": 3.0}]}))
+        "tokens": 123456, "mixture": [{"format": "news", "topic": "science_math", "docs_before": 10, "docs_after": 20.0},
+                                      {"format": "blog_diary", "topic": "science_math", "docs_before": 9, "docs_after": 3.0}]}))
     rep = build_report(out)
     mix = rep["sections"]["mixture"]
     assert mix["available"] and {r["format"] for r in mix["before"]} == {"news", "blog_diary"}
+    assert mix["axes"] == {"format": ["news", "blog_diary"], "topic": ["science_math"]}  # the taxonomy's order
     assert sum(r["docs"] for r in mix["before"]) == rep["sections"]["domains"]["docs"]
     assert mix["after"][0]["docs_after"] == 20 and isinstance(mix["after"][0]["docs_after"], int)
     assert rep["sections"]["funnel"]["tokens"] == 123456

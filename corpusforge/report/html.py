@@ -122,9 +122,10 @@ def domains(s: dict[str, Any]) -> str:
                                              table(t, [("tld", "TLD"), *cols], {"char_share": _pct}))
 
 
-def _matrix(rows: list[dict[str, Any]], value: str) -> tuple[list[str], list[str], list[list[float]]]:
-    fmts = sorted({str(r["format"]) for r in rows})
-    topics = sorted({str(r["topic"]) for r in rows})
+def _matrix(rows: list[dict[str, Any]], value: str, axes: dict[str, list[str]]
+            ) -> tuple[list[str], list[str], list[list[float]]]:
+    present = {a: {str(r[a]) for r in rows} for a in ("format", "topic")}
+    fmts, topics = ([v for v in axes[a] if v in present[a]] for a in ("format", "topic"))
     cell = {(str(r["format"]), str(r["topic"])): r.get(value) or 0 for r in rows}
     return fmts, topics, [[cell.get((f, t), 0) for t in topics] for f in fmts]
 
@@ -132,7 +133,7 @@ def _matrix(rows: list[dict[str, Any]], value: str) -> tuple[list[str], list[str
 def mixture(s: dict[str, Any]) -> str:
     out = ["<h3>Before the mixture (final corpus, documents)</h3>"]
     if s["before"]:
-        f, t, m = _matrix(s["before"], "docs")
+        f, t, m = _matrix(s["before"], "docs", s["axes"])
         out.append(_grid(svg.heatmap(f, t, m, "documents by format × topic"),
                          table(s["before"], [("format", "format"), ("topic", "topic"), ("docs", "docs"),
                                              ("chars", "chars")])))
@@ -144,7 +145,7 @@ def mixture(s: dict[str, Any]) -> str:
         numeric = [k for k in cols if _numeric(after, k) and k.endswith("after")]
         plot = ""
         if numeric and all("format" in r and "topic" in r for r in after):
-            f, t, m = _matrix(after, numeric[0])
+            f, t, m = _matrix(after, numeric[0], s["axes"])
             plot = svg.heatmap(f, t, m, f"{numeric[0]} by format × topic")
         out.append(_grid(plot, table(after, [(k, k) for k in cols])))
     out.append(_missing(s.get("after_missing")))

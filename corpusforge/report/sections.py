@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import yaml
 
 from corpusforge import analysis
+from corpusforge.resources import data_file
 from corpusforge.stats import Stats
 
 TOP = 20
@@ -134,8 +136,24 @@ def _mixture_rows(raw: Any) -> list[dict[str, Any]] | None:
                  else v) for k, v in r.items()} for r in rows]
 
 
+def taxonomy_order() -> dict[str, list[str]]:
+    """The format and topic keys in the order of ``classifiers/category/taxonomy.yaml`` (empty if absent)."""
+    try:
+        tax = yaml.safe_load(data_file("classifiers", "category", "taxonomy.yaml").read_text(encoding="utf-8"))
+        return {axis: list(tax.get(axis) or {}) for axis in ("format", "topic")}
+    except (OSError, yaml.YAMLError, AttributeError):
+        return {"format": [], "topic": []}
+
+
+def _axis(values: set[str], order: list[str]) -> list[str]:
+    return [v for v in order if v in values] + sorted(values - set(order))
+
+
 def mixture(lf: pl.LazyFrame | None, shard_raw: Any) -> dict[str, Any]:
-    """Format × topic of the final corpus (before the mixture) and the shard phase's table (after)."""
+    """Format × topic of the final corpus (before the mixture) and the shard phase's table (after).
+
+    ``axes`` lists the formats and topics found, in the taxonomy's order.
+    """
     before: list[dict[str, Any]] = []
     why_before = None
     if lf is None or not analysis.has_columns(lf, "format", "topic"):
@@ -151,8 +169,11 @@ def mixture(lf: pl.LazyFrame | None, shard_raw: Any) -> dict[str, Any]:
         "no shard phase in this run (OUT/stats/shard.json): no mixture applied" if shard_raw is None
         else "OUT/stats/shard.json has no 'mixture' table")
     if not before and after is None:
-        return absent(f"{why_before}; {why_after}", before=[], after=None)
-    return {"available": True, "missing": None, "before": before, "before_missing": why_before,
+        return absent(f"{why_before}; {why_after}", before=[], after=None, axes={"format": [], "topic": []})
+    order = taxonomy_order()
+    rows = [*before, *(after or [])]
+    axes = {a: _axis({str(r[a]) for r in rows if a in r}, order[a]) for a in ("format", "topic")}
+    return {"available": True, "missing": None, "axes": axes, "before": before, "before_missing": why_before,
             "after": after, "after_missing": why_after}
 
 
