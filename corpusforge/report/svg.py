@@ -88,9 +88,9 @@ def histogram(left: Sequence[float], right: Sequence[float], counts: Sequence[in
         h = ph * c / cmax
         body.append(f'<rect class="bar" x="{x:.1f}" y="{pad_t + ph - h:.1f}" width="{w:.1f}" height="{h:.1f}" '
                     f'fill="{BAR}"><title>{_fmt(lft)} – {_fmt(rgt)}: {c:,}</title></rect>')
-    for v in (lo, lo + span / 2, hi):
+    for v, anchor in ((lo, "start"), (lo + span / 2, "middle"), (hi, "end")):
         x = pad_l + pw * (v - lo) / span
-        body.append(f'<text x="{x:.1f}" y="{pad_t + ph + 14}" text-anchor="middle">{_fmt(round(v, 4))}</text>')
+        body.append(f'<text x="{x:.1f}" y="{pad_t + ph + 14}" text-anchor="{anchor}">{_fmt(round(v, 4))}</text>')
     for k, (value, label) in enumerate(markers):
         if not lo <= value <= hi:
             continue
@@ -108,7 +108,7 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
     """A matrix of counts as shaded cells with the number written in each."""
     label_w, head_h, cell_h = 130, 80, 20
     cell_w = max(min((WIDTH - label_w) // max(len(cols), 1), 70), 28)
-    width = label_w + cell_w * len(cols) + 4
+    width = label_w + cell_w * len(cols) + 70  # room for the last rotated column label
     height = head_h + cell_h * len(rows) + 4
     vmax = max((v for r in values for v in r), default=0) or 1
     body = []
