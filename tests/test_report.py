@@ -120,20 +120,29 @@ def test_category_and_shard_outputs_are_shown_when_they_exist(run_dir: Path, tmp
         d = pl.read_parquet(f)
         d.with_columns(pl.Series("format", ["news", "blog_diary"] * (d.height // 2) + ["news"] * (d.height % 2)),
                        pl.lit("science_math").alias("topic")).write_parquet(f)
+    # the shard phase's stats (schema corpusforge.shard/1): groups before / after the mixture, tokens
     (out / "stats" / "shard.json").write_text(json.dumps({
-        "tokens": 123456, "mixture": [{"format": "news", "topic": "science_math", "docs_before": 10, "docs_after": 20.0},
-                                      {"format": "blog_diary", "topic": "science_math", "docs_before": 9, "docs_after": 3.0}]}))
+        "format": "corpusforge.shard/1", "mixture": "default", "input": {"files": 2, "documents": 19},
+        "output": {"documents": 19, "tokens": 123456, "shards": 2}, "seconds": {"plan": 0.5, "write": 1.5},
+        "groups": [{"name": "edu_high", "before": {"documents": 10, "tokens": 5000, "share": 0.5},
+                    "after": {"documents": 10, "tokens": 15000, "share": 0.75, "epochs": 3.0}, "multiplicity": 3},
+                   {"name": "web", "before": {"documents": 9, "tokens": 5000, "share": 0.5},
+                    "after": {"documents": 9, "tokens": 5000, "share": 0.25, "epochs": 1.0}, "multiplicity": 1}]}))
     rep = build_report(out)
     mix = rep["sections"]["mixture"]
     assert mix["available"] and {r["format"] for r in mix["before"]} == {"news", "blog_diary"}
     assert mix["axes"] == {"format": ["news", "blog_diary"], "topic": ["science_math"]}  # the taxonomy's order
     assert sum(r["docs"] for r in mix["before"]) == rep["sections"]["domains"]["docs"]
-    assert mix["after"][0]["docs_after"] == 20 and isinstance(mix["after"][0]["docs_after"], int)
+    assert mix["after"][0] == {"group": "edu_high", "docs_before": 10, "tokens_before": 5000, "share_before": 0.5,
+                               "docs_after": 10, "tokens_after": 15000, "share_after": 0.75, "epochs": 3.0,
+                               "multiplicity": 3.0}
     assert rep["sections"]["funnel"]["tokens"] == 123456
+    shard_time = [p for p in rep["sections"]["timing"]["phases"] if p["phase"] == "shard"]
+    assert shard_time[0]["task_seconds"] == 2.0 and shard_time[0]["docs_in"] == 19
     write_report(out)
     html = (out / "report" / "index.html").read_text(encoding="utf-8")
     mixture_html = html.split('<section id="mixture">', 1)[1].split("</section>", 1)[0]
-    assert mixture_html.count('<svg class="plot"') == 2
+    assert mixture_html.count('<svg class="plot"') == 2 and "edu_high" in mixture_html
 
 
 def _missing(out: Path) -> list[str]:

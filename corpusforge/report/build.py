@@ -45,16 +45,6 @@ def _documents(out: Path, missing: list[str]) -> pl.LazyFrame | None:
     return lf
 
 
-def _shard_tokens(raw: Any, phases: dict[str, Any]) -> int | None:
-    if isinstance(raw, dict) and isinstance(raw.get("tokens"), (int, float)):
-        return int(raw["tokens"])
-    shard = phases.get("shard")
-    if shard is not None:
-        n = sum(int(s.counters.get("tokens", 0)) for s in shard.stages)
-        return n or None
-    return None
-
-
 def build_report(out: str | Path) -> dict[str, Any]:
     """Every section of the report of ``out`` as one JSON-ready dict (schema ``corpusforge.report/1``)."""
     out = Path(out)
@@ -76,7 +66,7 @@ def build_report(out: str | Path) -> dict[str, Any]:
         "phases": list(phases),
         "missing": missing,
         "sections": {
-            "funnel": sections.funnel(phases, _shard_tokens(shard_raw, phases)),
+            "funnel": sections.funnel(phases, sections.shard_tokens(shard_raw, phases)),
             "volume": sections.volume(phases),
             "domains": sections.domains(lf),
             "mixture": sections.mixture(lf, shard_raw),
@@ -84,7 +74,7 @@ def build_report(out: str | Path) -> dict[str, Any]:
             "signals": sections.signals(lf, config if isinstance(config, dict) else None, missing),
             "near_duplicates": sections.near_duplicates(out, summary if isinstance(summary, dict) else None),
             "charsets": sections.charsets(phases),
-            "timing": sections.timing(phases, run_info),
+            "timing": sections.timing(phases, run_info, shard_raw),
             "run": sections.run(run_info, versions()),
         },
     }

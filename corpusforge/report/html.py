@@ -138,16 +138,18 @@ def mixture(s: dict[str, Any]) -> str:
                          table(s["before"], [("format", "format"), ("topic", "topic"), ("docs", "docs"),
                                              ("chars", "chars")])))
     out.append(_missing(s.get("before_missing")))
-    out.append("<h3>After the mixture (shard phase)</h3>")
+    out.append("<h3>After the mixture (shard phase, by mixture group)</h3>")
     after = s.get("after")
     if after:
-        cols = list(dict.fromkeys(k for r in after for k in r))
-        numeric = [k for k in cols if _numeric(after, k) and k.endswith("after")]
-        plot = ""
-        if numeric and all("format" in r and "topic" in r for r in after):
-            f, t, m = _matrix(after, numeric[0], s["axes"])
-            plot = svg.heatmap(f, t, m, f"{numeric[0]} by format × topic")
-        out.append(_grid(plot, table(after, [(k, k) for k in cols])))
+        plot = svg.bars([r["group"] for r in after], [r["share_before"] for r in after],
+                        "share of tokens before / after the mixture", second=[r["share_after"] for r in after],
+                        legend=("before", "after"))
+        name = f'<p>Mixture <code>{escape(str(s.get("mixture")))}</code>.</p>' if s.get("mixture") else ""
+        out.append(_grid(plot, name + table(after, [
+            ("group", "group"), ("docs_before", "docs before"), ("tokens_before", "tokens before"),
+            ("share_before", "share before"), ("multiplicity", "multiplicity"), ("docs_after", "docs after"),
+            ("tokens_after", "tokens seen"), ("share_after", "share after"), ("epochs", "epochs")],
+            {"share_before": _pct, "share_after": _pct})))
     out.append(_missing(s.get("after_missing")))
     return "".join(out)
 

@@ -128,12 +128,36 @@ def edu(lf: pl.LazyFrame | None) -> dict[str, Any]:
             "docs_at_least": at_least, "histogram": _hist_dict(h)}
 
 
-def _mixture_rows(raw: Any) -> list[dict[str, Any]] | None:
-    rows = raw.get("mixture") if isinstance(raw, dict) else None
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+SHARD_SCHEMA = "corpusforge.shard/1"
+
+
+def shard_tokens(raw: Any, phases: dict[str, Stats]) -> int | None:
+    """Tokens written by the shard phase: ``output.tokens`` of its stats, else a ``tokens`` counter."""
+    if isinstance(raw, dict) and isinstance((raw.get("output") or {}).get("tokens"), (int, float)):
+        return int(raw["output"]["tokens"])
+    shard = phases.get("shard")
+    if shard is not None:
+        return sum(int(s.counters.get("tokens", 0)) for s in shard.stages) or None
+    return None
+
+
+def shard_groups(raw: Any) -> list[dict[str, Any]] | None:
+    """One row per mixture group of the shard phase's stats: before and after the mixture."""
+    groups = raw.get("groups") if isinstance(raw, dict) and raw.get("format") == SHARD_SCHEMA else None
+    if not isinstance(groups, list):
         return None
-    return [{k: (int(v) if isinstance(v, float) and v.is_integer() and not k.endswith(("share", "weight"))
-                 else v) for k, v in r.items()} for r in rows]
+    rows = []
+    for g in groups:
+        if not isinstance(g, dict):
+            return None
+        b, a = g.get("before") or {}, g.get("after") or {}
+        rows.append({"group": str(g.get("name")),
+                     "docs_before": int(b.get("documents", 0)), "tokens_before": int(b.get("tokens", 0)),
+                     "share_before": float(b.get("share", 0.0)),
+                     "docs_after": int(a.get("documents", 0)), "tokens_after": int(a.get("tokens", 0)),
+                     "share_after": float(a.get("share", 0.0)), "epochs": float(a.get("epochs", 0.0)),
+                     "multiplicity": float(g.get("multiplicity", 0.0))})
+    return rows
 
 
 def taxonomy_order() -> dict[str, list[str]]:
@@ -164,16 +188,16 @@ def mixture(lf: pl.LazyFrame | None, shard_raw: Any) -> dict[str, Any]:
                   for r in t.iter_rows(named=True)]
         if not before:
             why_before = "no kept documents"
-    after = _mixture_rows(shard_raw)
+    after = shard_groups(shard_raw)
     why_after = None if after is not None else (
         "no shard phase in this run (OUT/stats/shard.json): no mixture applied" if shard_raw is None
-        else "OUT/stats/shard.json has no 'mixture' table")
+        else f"OUT/stats/shard.json is not {SHARD_SCHEMA} stats with mixture groups: not used")
     if not before and after is None:
         return absent(f"{why_before}; {why_after}", before=[], after=None, axes={"format": [], "topic": []})
     order = taxonomy_order()
-    rows = [*before, *(after or [])]
-    axes = {a: _axis({str(r[a]) for r in rows if a in r}, order[a]) for a in ("format", "topic")}
+    axes = {a: _axis({str(r[a]) for r in before}, order[a]) for a in ("format", "topic")}
     return {"available": True, "missing": None, "axes": axes, "before": before, "before_missing": why_before,
+            "mixture": shard_raw.get("mixture") if after is not None else None,
             "after": after, "after_missing": why_after}
 
 
@@ -271,9 +295,12 @@ def charsets(phases: dict[str, Stats]) -> dict[str, Any]:
             "precheck": prefixed(pre.counters, "pass.", "evidence") if pre is not None else []}
 
 
-def timing(phases: dict[str, Stats], run_info: dict[str, Any] | None) -> dict[str, Any]:
-    """Task seconds and throughput per phase and per stage; wall seconds per phase when recorded."""
-    if not phases:
+def timing(phases: dict[str, Stats], run_info: dict[str, Any] | None, shard_raw: Any = None) -> dict[str, Any]:
+    """Task seconds and throughput per phase and per stage (the shard phase: per step); wall seconds
+    per phase when recorded."""
+    steps = (shard_raw.get("seconds") if isinstance(shard_raw, dict) and shard_raw.get("format") == SHARD_SCHEMA
+             else None)
+    if not phases and not steps:
         return absent("no stats: nothing was timed", phases=[], stages=[])
     wall = (run_info or {}).get("phase_wall_seconds") or {}
     prow = []
@@ -285,6 +312,15 @@ def timing(phases: dict[str, Stats], run_info: dict[str, Any] | None) -> dict[st
     srow = [{"phase": phase, "stage": s.name, "seconds": round(s.seconds, 3), "docs_in": int(s.docs_in),
              "docs_per_second": round(s.docs_in / s.seconds, 1) if s.seconds > 0 else None}
             for phase, st in phases.items() for s in st.stages]
+    if isinstance(steps, dict) and "shard" not in phases:
+        docs = int((shard_raw.get("input") or {}).get("documents", 0))
+        total = float(sum(v for v in steps.values() if isinstance(v, (int, float))))
+        prow.append({"phase": "shard", "files": int((shard_raw.get("input") or {}).get("files", 0)),
+                     "task_seconds": round(total, 3), "wall_seconds": wall.get("shard"), "docs_in": docs,
+                     "docs_per_task_second": round(docs / total, 1) if total > 0 else None})
+        srow += [{"phase": "shard", "stage": k, "seconds": round(float(v), 3), "docs_in": docs,
+                  "docs_per_second": round(docs / v, 1) if v else None}
+                 for k, v in steps.items() if isinstance(v, (int, float))]
     return {"available": True, "missing": None, "phases": prow, "stages": srow,
             "wall_missing": None if wall else "wall-clock seconds per phase are recorded by `corpusforge run`"}
 
