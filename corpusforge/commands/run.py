@@ -143,19 +143,19 @@ def execute_run(inputs: list[str], output: Path, cfg: dict[str, Any], workers: i
         status = max(status, _run_apply(output, workers, rank, world_size, progress))
         wall["dedup_apply"], t0 = time.perf_counter() - t0, time.perf_counter()
     if "report" in phases:
-        _run_report(output, cfg, wall)
+        _run_report(output, cfg, wall, progress)
     print(f"\noutput: {output}")
     return status
 
 
-def _run_report(output: Path, cfg: dict[str, Any], wall: dict[str, float]) -> None:
+def _run_report(output: Path, cfg: dict[str, Any], wall: dict[str, float], progress: bool) -> None:
     """Record the run (config, versions, wall seconds) and write OUT/report/ from everything in OUT."""
     from corpusforge.commands.report import make_report
     from corpusforge.report import write_run_info
 
     if wall:
         write_run_info(output, cfg, wall, sys.argv)
-    make_report(output)
+    make_report(output, progress)
 
 
 def _run_apply(output: Path, workers: int, rank: int | None, world_size: int | None, progress: bool) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import polars as pl
 
@@ -45,8 +46,11 @@ def _documents(out: Path, missing: list[str]) -> pl.LazyFrame | None:
     return lf
 
 
-def build_report(out: str | Path) -> dict[str, Any]:
-    """Every section of the report of ``out`` as one JSON-ready dict (schema ``corpusforge.report/1``)."""
+def build_report(out: str | Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Every section of the report of ``out`` as one JSON-ready dict (schema ``corpusforge.report/1``).
+
+    ``progress`` is called with a line after each section (a large run takes a minute or more).
+    """
     out = Path(out)
     missing: list[str] = []
     if not out.is_dir():
@@ -59,31 +63,32 @@ def build_report(out: str | Path) -> dict[str, Any]:
     if not phases and out.is_dir():
         missing.append("no stats in OUT/stats/: no phase finished an input file")
     config = (run_info or {}).get("config")
-    report = {
-        "schema": SCHEMA,
-        "output": str(out),
-        "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "phases": list(phases),
-        "missing": missing,
-        "sections": {
-            "funnel": sections.funnel(phases, sections.shard_tokens(shard_raw, phases)),
-            "volume": sections.volume(phases),
-            "domains": sections.domains(lf),
-            "mixture": sections.mixture(lf, shard_raw),
-            "edu": sections.edu(lf),
-            "signals": sections.signals(lf, config if isinstance(config, dict) else None, missing),
-            "near_duplicates": sections.near_duplicates(out, summary if isinstance(summary, dict) else None),
-            "charsets": sections.charsets(phases),
-            "timing": sections.timing(phases, run_info, shard_raw),
-            "run": sections.run(run_info, versions()),
-        },
+    makers: dict[str, Callable[[], dict[str, Any]]] = {
+        "funnel": lambda: sections.funnel(phases, sections.shard_tokens(shard_raw, phases)),
+        "volume": lambda: sections.volume(phases),
+        "domains": lambda: sections.domains(lf),
+        "mixture": lambda: sections.mixture(lf, shard_raw),
+        "edu": lambda: sections.edu(lf),
+        "signals": lambda: sections.signals(lf, config if isinstance(config, dict) else None, missing),
+        "near_duplicates": lambda: sections.near_duplicates(out, summary if isinstance(summary, dict) else None),
+        "charsets": lambda: sections.charsets(phases),
+        "timing": lambda: sections.timing(phases, run_info, shard_raw),
+        "run": lambda: sections.run(run_info, versions()),
     }
-    return report
+    done: dict[str, dict[str, Any]] = {}
+    for i, (name, make) in enumerate(makers.items(), 1):
+        t0 = time.perf_counter()
+        done[name] = make()
+        if progress is not None:
+            progress(f"report: {i}/{len(makers)} {name} ({time.perf_counter() - t0:.1f}s)")
+    return {"schema": SCHEMA, "output": str(out),
+            "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "phases": list(phases), "missing": missing, "sections": done}
 
 
-def write_report(out: str | Path) -> tuple[Path, Path]:
+def write_report(out: str | Path, progress: Callable[[str], None] | None = None) -> tuple[Path, Path]:
     """Write ``OUT/report/report.json`` and ``OUT/report/index.html``; returns both paths."""
-    report = build_report(out)
+    report = build_report(out, progress)
     folder = Path(out) / "report"
     folder.mkdir(parents=True, exist_ok=True)
     js, html = folder / "report.json", folder / "index.html"
