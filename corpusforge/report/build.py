@@ -17,7 +17,7 @@ from corpusforge.report.html import render_html
 from corpusforge.report.inputs import read_json, read_phase_stats, read_run_info, versions
 
 SCHEMA = "corpusforge.report/1"
-# Parquet columns the report reads (text never: characters come from the recorded q_chars).
+# Parquet columns the report reads; text only where no filter recorded q_chars (its length).
 DOC_COLUMNS = ("domain", "q_chars", "edu_score", "format", "topic")
 
 
@@ -27,7 +27,8 @@ def _columns(out: Path) -> list[str]:
     for kind in analysis.DOC_KINDS:
         for f in analysis.parquet_files(out, kind):
             names.update(pl.read_parquet_schema(f))
-    return [*DOC_COLUMNS, *sorted(n for n in names if n.startswith("q_"))]
+    text = ["text"] if "q_chars" not in names else []
+    return [*DOC_COLUMNS, *text, *sorted(n for n in names if n.startswith("q_"))]
 
 
 def _documents(out: Path, missing: list[str]) -> pl.LazyFrame | None:

@@ -15,7 +15,7 @@ import yaml
 
 from corpusforge import analysis
 from corpusforge.resources import data_file
-from corpusforge.stats import Stats
+from corpusforge.stats import StageStats, Stats
 
 TOP = 20
 HIST_BINS = 30
@@ -30,7 +30,7 @@ def absent(why: str, **empty: Any) -> dict[str, Any]:
     return {"available": False, "missing": why, **empty}
 
 
-def _stage(stats: Stats | None, name: str):  # type: ignore[no-untyped-def]
+def _stage(stats: Stats | None, name: str) -> StageStats | None:
     if stats is None:
         return None
     return next((s for s in stats.stages if s.name == name), None)
