@@ -174,6 +174,19 @@ def test_run_killed_midway_reports_what_it_finished(run_dir: Path, tmp_path: Pat
     assert rep["sections"]["run"]["available"] is False
 
 
+def test_damaged_dedup_outputs_leave_the_rest_of_the_report(run_dir: Path, tmp_path: Path) -> None:
+    out = _copy(run_dir, tmp_path)
+    for f in (out / "dedup" / "clusters").glob("*.parquet"):
+        f.write_bytes(b"PAR1 not really")
+    (out / "dedup" / "summary.json").write_text('{"documents": ')
+    missing = _missing(out)
+    assert any(m.startswith("near_duplicates: an input file could not be read") for m in missing)
+    assert any("summary.json: unreadable" in m for m in missing)
+    rep = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
+    assert rep["sections"]["near_duplicates"]["available"] is False
+    assert rep["sections"]["domains"]["available"] and rep["sections"]["signals"]["available"]
+
+
 def test_old_schema_stats_are_named_not_used(run_dir: Path, tmp_path: Path) -> None:
     out = _copy(run_dir, tmp_path)
     old = json.loads((out / "stats" / "extract.json").read_text())

@@ -79,7 +79,12 @@ def build_report(out: str | Path, progress: Callable[[str], None] | None = None)
     done: dict[str, dict[str, Any]] = {}
     for i, (name, make) in enumerate(makers.items(), 1):
         t0 = time.perf_counter()
-        done[name] = make()
+        try:
+            done[name] = make()
+        except (OSError, pl.exceptions.PolarsError) as e:  # a damaged file: the section says so, the rest goes on
+            why = f"{name}: an input file could not be read ({type(e).__name__}: {str(e).splitlines()[0][:300]})"
+            missing.append(why)
+            done[name] = sections.absent(why)
         if progress is not None:
             progress(f"report: {i}/{len(makers)} {name} ({time.perf_counter() - t0:.1f}s)")
     return {"schema": SCHEMA, "output": str(out),
