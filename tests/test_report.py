@@ -111,6 +111,7 @@ def test_html_is_self_contained_with_a_plot_per_section(run_dir: Path) -> None:
         body = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
         assert '<svg class="plot"' in body, section
     assert 'class="threshold"' in html  # thresholds marked on the signal histograms
+    assert re.search(r'<div class="kpi"><b>[0-9,]+</b><span>records read</span>', html)
     assert "no format / topic columns" in html
 
 

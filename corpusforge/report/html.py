@@ -21,6 +21,8 @@ section h2{font-size:17px;margin:0 0 8px}section h3{font-size:14px;margin:10px 0
 table{border-collapse:collapse;font-size:12px;width:100%}td,th{padding:2px 6px;border-bottom:1px solid #eee;
 text-align:left;white-space:nowrap}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .missing{background:#fff6e0;border-left:4px solid #e0a000;padding:6px 10px;font-size:13px;margin:6px 0}
+.kpis{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}.kpi{background:#fff;border:1px solid #dde;
+border-radius:6px;padding:8px 14px;min-width:150px}.kpi b{display:block;font-size:20px}.kpi span{font-size:12px;color:#555}
 .scroll{max-height:360px;overflow:auto}.plots{display:flex;flex-wrap:wrap;gap:10px}
 .sig{border:1px solid #eee;border-radius:4px;padding:4px 6px;width:576px}.sig p{margin:2px 0;font-size:12px}
 pre{font-size:11px;background:#f4f4f4;padding:8px;max-height:360px;overflow:auto}
@@ -223,6 +225,26 @@ def run(s: dict[str, Any]) -> str:
     return _missing(s.get("missing")) + argv + _grid(config, vers)
 
 
+def key_figures(sections: dict[str, Any]) -> str:
+    """The run in a few numbers: what went in, what came out, what it cost."""
+    f, d, t = sections.get("funnel") or {}, sections.get("domains") or {}, sections.get("timing") or {}
+    steps = f.get("steps") or []
+    figs = []
+    if steps:
+        figs += [("records read", steps[0]["docs"]), ("documents in the corpus", steps[-1]["docs"])]
+    if d.get("available"):
+        figs += [("characters", d["chars"]), ("domains", d["domains"])]
+    if f.get("tokens") is not None:
+        figs.append(("tokens in the shards", f["tokens"]))
+    if t.get("available"):
+        figs.append(("task seconds", round(sum(p["task_seconds"] for p in t["phases"]), 1)))
+        wall = [p["wall_seconds"] for p in t["phases"] if p.get("wall_seconds") is not None]
+        if wall:
+            figs.append(("wall seconds", round(sum(wall), 1)))
+    return '<div class="kpis">' + "".join(f'<div class="kpi"><b>{_n(v)}</b><span>{escape(k)}</span></div>'
+                                           for k, v in figs) + "</div>" if figs else ""
+
+
 RENDER: dict[str, Callable[[dict[str, Any]], str]] = {
     "funnel": funnel, "volume": volume, "domains": domains, "mixture": mixture, "edu": edu, "signals": signals,
     "near_duplicates": near_duplicates, "charsets": charsets, "timing": timing, "run": run,
@@ -245,4 +267,4 @@ def render_html(report: dict[str, Any]) -> str:
             f'<header><h1>corpusforge run report</h1><p>{escape(report.get("output", ""))} · phases: '
             f'{escape(", ".join(report.get("phases") or []) or "none")} · generated {escape(report.get("generated_at", ""))}'
             f' · {escape(report.get("schema", ""))} (same numbers in report.json)</p></header>'
-            f'<nav>{nav}</nav><main>{notes}{"".join(parts)}</main></body></html>')
+            f'<nav>{nav}</nav><main>{key_figures(report["sections"])}{notes}{"".join(parts)}</main></body></html>')
