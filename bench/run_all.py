@@ -21,7 +21,7 @@ BENCHES = [
     ["bench_filters.py", "--docs", "2000", "--repeat", "3", "--all-presets"],
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
-    ["bench_edu.py"],
+    ["bench_classify.py"],
     ["bench_report.py", "--docs", "3000000"],
     ["bench_report.py", "--docs", "10000000"],
 ]

@@ -23,13 +23,32 @@ import pytest
 from corpusforge.classify.client import (EndpointSettings, LabelRunAborted, RateLimiter, chat_completions_url,
                                          label_documents, parse_retry_after)
 from corpusforge.classify.labels import LabelStore, read_labels
-from corpusforge.classify.prompt import EduPrompt
+from corpusforge.classify.prompt import LabelPrompt
+from corpusforge.classify.taxonomy import Taxonomy
 
 _MARKER = re.compile(r"DOC-(\d+)")
 
 
 def expected_score(n: int) -> int:
     return n % 6
+
+
+FORMATS = Taxonomy.load().keys("format")
+TOPICS = Taxonomy.load().keys("topic")
+
+
+def expected_format(n: int) -> str:
+    return FORMATS[n % len(FORMATS)]
+
+
+def expected_topic(n: int) -> str:
+    return TOPICS[(n * 5) % len(TOPICS)]
+
+
+def stand_in_reply(n: int) -> str:
+    """The stand-in's answer to document n in the one-pass prompt's format."""
+    return (f"理由：テスト用の返答です。\n評価: {expected_score(n)}\n形式: {expected_format(n)}\n"
+            f"話題: {expected_topic(n)}")
 
 
 class StandInChatServer:
@@ -128,7 +147,10 @@ class StandInChatServer:
                 return
             text = ("理由：スコアの書かれていない返答です。" if action == "malformed"
                     else "理由：途中で評価: 1 と書いたところで上限に" if action == "cut"
-                    else f"理由：テスト用の返答です。\n評価: {expected_score(n)}")
+                    else stand_in_reply(n).replace(f"形式: {expected_format(n)}", "形式: ニュース記事")
+                    if action == "off_taxonomy"
+                    else f"理由：分類の抜けた返答です。\n評価: {expected_score(n)}" if action == "no_categories"
+                    else stand_in_reply(n))
             with self._lock:
                 self.answered[n] += 1
             self._reply(h, 200, {"id": "x", "object": "chat.completion", "model": body["model"],
@@ -162,7 +184,7 @@ def settings(url: str, **kw: Any) -> EndpointSettings:
 def run(store_path: Path, url: str, items: list[tuple[str, str]], **kw: Any):
     conc = kw.pop("concurrency", 8)
     with LabelStore(store_path, batch_size=4) as store:
-        return label_documents(items, store, settings(url, **kw.pop("settings", {})), EduPrompt.load(),
+        return label_documents(items, store, settings(url, **kw.pop("settings", {})), LabelPrompt.load(),
                                concurrency=conc, progress=False, **kw)
 
 
@@ -174,9 +196,10 @@ def test_concurrent_requests_and_labels_written(server, tmp_path):
     df = read_labels(out)
     assert df.height == 24 and df["id"].n_unique() == 24
     row = df.filter(df["id"] == "doc/13").row(0, named=True)
-    assert row["score"] == expected_score(13)
+    assert row["edu"] == expected_score(13)
+    assert row["format"] == expected_format(13) and row["topic"] == expected_topic(13)
     assert row["model"] == "stand-in-model" and row["error"] is None
-    assert row["prompt_hash"] == EduPrompt.load().hash and len(row["prompt_hash"]) == 12
+    assert row["prompt_hash"] == LabelPrompt.load().hash and len(row["prompt_hash"]) == 12
     assert row["labeller"] == f"http:{server.base_url}"
     assert row["prompt_tokens"] > 0 and row["completion_tokens"] == 20 and row["latency_s"] > 0
     assert "テスト用" in row["justification"]
@@ -189,7 +212,7 @@ def test_429_and_500_are_retried_then_succeed(server, tmp_path):
     summary = run(out, server.base_url, docs(5))
     assert summary.labelled == 5 and summary.failed_total == 0
     assert server.attempts[1] == 3 and server.attempts[2] == 2 and server.attempts[3] == 2
-    assert read_labels(out).filter(read_labels(out)["id"] == "doc/1")["score"].to_list() == [1]
+    assert read_labels(out).filter(read_labels(out)["id"] == "doc/1")["edu"].to_list() == [1]
 
 
 def test_retry_after_is_respected(tmp_path):
@@ -230,9 +253,25 @@ def test_malformed_reply_is_stored_unparseable(server, tmp_path):
     summary = run(out, server.base_url, docs(4))
     assert summary.unparseable == 1 and summary.labelled == 3
     row = read_labels(out).filter(read_labels(out)["id"] == "doc/2").row(0, named=True)
-    assert row["score"] is None and row["error"] == "unparseable"
+    assert row["edu"] is None and row["error"] == "unparseable"
     assert "スコアの書かれていない" in row["raw_reply"]
     assert server.attempts[2] == 1  # a reply is a reply: not retried, not guessed
+
+
+def test_class_outside_the_taxonomy_or_missing_is_unparseable_never_guessed(server, tmp_path):
+    server.script = {1: ["off_taxonomy"], 2: ["no_categories"]}
+    out = tmp_path / "labels.parquet"
+    summary = run(out, server.base_url, docs(4))
+    assert summary.unparseable == 2 and summary.labelled == 2
+    rows = {r["id"]: r for r in read_labels(out).iter_rows(named=True)}
+    off = rows["doc/1"]
+    assert off["error"] == "unparseable" and off["format"] is None  # "ニュース記事" is not mapped to news
+    assert off["edu"] == expected_score(1) and off["topic"] == expected_topic(1)  # the parts that parsed stay
+    missing = rows["doc/2"]
+    assert missing["error"] == "unparseable" and missing["format"] is None and missing["topic"] is None
+    good = rows["doc/3"]
+    assert (good["edu"], good["format"], good["topic"], good["error"]) == (
+        expected_score(3), expected_format(3), expected_topic(3), None)
 
 
 def test_reply_cut_at_token_limit_is_unparseable(server, tmp_path):
@@ -241,7 +280,7 @@ def test_reply_cut_at_token_limit_is_unparseable(server, tmp_path):
     summary = run(out, server.base_url, docs(2))
     assert summary.unparseable == 1
     row = read_labels(out).filter(read_labels(out)["id"] == "doc/1").row(0, named=True)
-    assert row["score"] is None and row["error"] == "unparseable"  # not the "評価: 1" mentioned on the way
+    assert row["edu"] is None and row["error"] == "unparseable"  # not the "評価: 1" mentioned on the way
 
 
 def test_resumed_run_labels_each_id_once(server, tmp_path):
@@ -261,7 +300,7 @@ def test_crash_loses_at_most_one_batch(server, tmp_path):
     out = tmp_path / "labels.parquet"
     store = LabelStore(out, batch_size=4)
     for i in range(10):
-        store.add({"id": f"doc/{i}", "score": 1, "raw_reply": "評価: 1", "model": "m", "prompt_hash": "h",
+        store.add({"id": f"doc/{i}", "edu": 1, "raw_reply": "評価: 1", "model": "m", "prompt_hash": "h",
                    "labeller": "t"})
     del store  # no close(): as if the process died; 2 rows were still in memory
     again = LabelStore(out, batch_size=4)
@@ -281,7 +320,7 @@ def test_endpoint_down_mid_run_keeps_earlier_labels(tmp_path):
         s.close()
     assert info.value.summary.labelled == 6
     df = read_labels(out)
-    assert df.height == 6 and df["score"].null_count() == 0
+    assert df.height == 6 and df["edu"].null_count() == 0
 
 
 def test_endpoint_not_listening_is_a_clear_error(tmp_path):

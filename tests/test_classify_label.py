@@ -14,9 +14,9 @@ import pytest
 
 from corpusforge.classify.documents import Candidate, sample_ids
 from corpusforge.classify.labels import read_labels
-from corpusforge.classify.prompt import EduPrompt
+from corpusforge.classify.prompt import LabelPrompt
 from corpusforge.cli import main
-from tests.test_classify_client import StandInChatServer, expected_score
+from tests.test_classify_client import StandInChatServer, expected_format, expected_score
 
 
 @pytest.fixture
@@ -53,7 +53,8 @@ def test_label_output_dir_then_resume(server, tmp_path, capsys):
     assert df.height == 12
     assert "w/7" in set(df["id"])  # the rare domain is in a stratified sample of 12 out of 40
     for row in df.iter_rows(named=True):
-        assert row["score"] == expected_score(int(row["id"].split("/")[1]))
+        assert row["edu"] == expected_score(int(row["id"].split("/")[1]))
+        assert row["format"] == expected_format(int(row["id"].split("/")[1]))
     assert main(label_cmd(out_dir, labels, server.base_url, "--n", "20", "--sample", "stratified")) == 0
     assert "skipped      12" in capsys.readouterr().out
     df = read_labels(labels)
@@ -93,7 +94,7 @@ def test_changed_prompt_needs_new_output(server, tmp_path, capsys):
     labels = tmp_path / "labels.parquet"
     assert main(label_cmd(out_dir, labels, server.base_url, "--n", "2")) == 0
     edited = tmp_path / "prompt.md"
-    edited.write_text(EduPrompt.load().template + "\n追記。\n", encoding="utf-8")
+    edited.write_text(LabelPrompt.load().template + "\n追記。\n", encoding="utf-8")
     assert main(label_cmd(out_dir, labels, server.base_url, "--n", "4", "--prompt", str(edited))) == 2
     assert "new --output" in capsys.readouterr().err
 
@@ -104,16 +105,16 @@ def test_export_prompts_then_import_replies(tmp_path, capsys):
     assert main(["label", "--input", str(out_dir), "--export-prompts", str(prompts), "--n", "6",
                  "--max-doc-tokens", "50"]) == 0
     lines = [json.loads(x) for x in prompts.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 6 and all(x["prompt_hash"] == EduPrompt.load().hash for x in lines)
+    assert len(lines) == 6 and all(x["prompt_hash"] == LabelPrompt.load().hash for x in lines)
     assert all("（以下省略）" in x["prompt"] for x in lines)  # every document is over 50 tokens
     replies = tmp_path / "replies.jsonl"
-    replies.write_text("\n".join(json.dumps({"id": x["id"], "raw_reply": "理由：手順の説明。\n評価：３",
+    replies.write_text("\n".join(json.dumps({"id": x["id"], "raw_reply": "理由：手順の説明。\n評価：３\n形式：tutorial\n話題：it_software",
                                              "model": "offline-llm"}, ensure_ascii=False) for x in lines),
                        encoding="utf-8")
     labels = tmp_path / "labels.parquet"
     assert main(["label", "--import-replies", str(replies), "--output", str(labels), "--labeller", "agent-1"]) == 0
     df = read_labels(labels)
-    assert df.height == 6 and set(df["score"]) == {3} and set(df["labeller"]) == {"agent-1"}
+    assert df.height == 6 and set(df["edu"]) == {3} and set(df["format"]) == {"tutorial"} and set(df["labeller"]) == {"agent-1"}
     assert main(["label", "--input", str(out_dir), "--export-prompts", str(prompts), "--output", str(labels)]) == 0
     assert len(prompts.read_text(encoding="utf-8").splitlines()) == 4  # only the ids not labelled yet
 

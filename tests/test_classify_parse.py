@@ -6,9 +6,11 @@ import hashlib
 
 import pytest
 
-from corpusforge.classify.parse import UNPARSEABLE, parse_reply, parse_score
-from corpusforge.classify.prompt import (PLACEHOLDER, TRUNCATION_MARK, EduPrompt, estimate_tokens,
+from corpusforge.classify.parse import UNPARSEABLE, parse_labels, parse_reply, parse_score
+from corpusforge.classify.prompt import (PLACEHOLDER, TRUNCATION_MARK, LabelPrompt, estimate_tokens,
                                          truncate_to_tokens)
+from corpusforge.classify.taxonomy import Taxonomy
+from corpusforge.resources import data_dir
 
 
 @pytest.mark.parametrize("reply, score", [
@@ -60,31 +62,62 @@ def test_justification_excludes_the_score_line() -> None:
     assert parsed.justification == "図と例が多く、中学理科の教材になる。"
 
 
-def test_prompt_hash_is_sha256_prefix_of_file(tmp_path) -> None:
-    shipped = EduPrompt.load()
+def test_prompt_hash_is_sha256_prefix_of_the_filled_template(tmp_path) -> None:
+    shipped = LabelPrompt.load()
+    assert shipped.axes == ("format", "topic")
+    assert "{{format_classes}}" not in shipped.template and "`ad_shop`" in shipped.template
+    assert shipped.hash == hashlib.sha256(shipped.template.encode("utf-8")).hexdigest()[:12]
     data = open(shipped.path, "rb").read()
-    assert shipped.hash == hashlib.sha256(data).hexdigest()[:12]
     edited = tmp_path / "p.md"
     edited.write_bytes(data + b"\n")
-    assert EduPrompt.load(edited).hash != shipped.hash  # any edit is a new version
+    assert LabelPrompt.load(edited).hash != shipped.hash  # any edit is a new version
+    taxonomy = tmp_path / "taxonomy.yaml"
+    taxonomy.write_text(open(Taxonomy.load().path, encoding="utf-8").read().replace("通販の商品ページ", "通販ページ"),
+                        encoding="utf-8")
+    assert LabelPrompt.load(taxonomy=Taxonomy.load(taxonomy)).hash != shipped.hash  # so is a taxonomy edit
 
 
-def test_shipped_prompt_asks_for_the_parseable_final_line() -> None:
-    p = EduPrompt.load()
+def test_edu_only_prompt_keeps_its_file_hash() -> None:
+    old = data_dir("classifiers") / "edu" / "prompt_ja.md"
+    p = LabelPrompt.load(old)
+    assert p.axes == () and p.hash == hashlib.sha256(old.read_bytes()).hexdigest()[:12]
+
+
+def test_shipped_prompt_asks_for_the_parseable_final_lines() -> None:
+    p = LabelPrompt.load()
     assert p.template.count(PLACEHOLDER) == 1
-    assert p.template.rstrip().endswith("評価: N")
-    assert parse_reply("理由：例。\n" + "評価: 3").score == 3
+    assert p.template.rstrip().endswith("評価: N\n形式: F\n話題: T")
+    keys = {axis: Taxonomy.load().keys(axis) for axis in p.axes}
+    parsed = parse_labels("理由：例。\n評価: 3\n形式: tutorial\n話題: science_math", keys)
+    assert (parsed.score, parsed.format, parsed.topic, parsed.error) == (3, "tutorial", "science_math", None)
+
+
+@pytest.mark.parametrize("reply, expected", [
+    ("理由：例。\n評価: 2\n形式: news\n話題: sports", (2, "news", "sports", None)),
+    ("理由：例。\n**評価：２**\n**形式：** `review`\n話題: 「lifestyle」", (2, "review", "lifestyle", None)),
+    ("理由：例。\n評価: 2\n形式: ニュース\n話題: sports", (2, None, "sports", UNPARSEABLE)),  # not a key
+    ("理由：例。\n評価: 2\n形式: newz\n話題: sports", (2, None, "sports", UNPARSEABLE)),  # no nearest match
+    ("理由：例。\n評価: 2\n形式: news, blog_diary\n話題: sports", (2, None, "sports", UNPARSEABLE)),
+    ("理由：例。\n評価: 2\n形式: news", (2, "news", None, UNPARSEABLE)),  # topic missing
+    ("理由：例。\n形式: news\n話題: sports", (None, "news", "sports", UNPARSEABLE)),  # score missing
+    ("理由：例。\n評価: 2\n形式: NEWS\n話題: Sports", (2, "news", "sports", None)),
+])
+def test_category_keys_parse_only_when_in_the_taxonomy(reply, expected) -> None:
+    keys = {axis: Taxonomy.load().keys(axis) for axis in ("format", "topic")}
+    p = parse_labels(reply, keys)
+    assert (p.score, p.format, p.topic, p.error) == expected
+    assert "形式" not in p.justification and "話題" not in p.justification
 
 
 def test_prompt_without_slot_is_rejected(tmp_path) -> None:
     bad = tmp_path / "bad.md"
     bad.write_text("文書を評価してください。", encoding="utf-8")
     with pytest.raises(ValueError, match="exactly once"):
-        EduPrompt.load(bad)
+        LabelPrompt.load(bad)
 
 
 def test_render_inserts_document_and_truncates() -> None:
-    p = EduPrompt.load()
+    p = LabelPrompt.load()
     short, cut = p.render("光合成の説明。", 100)
     assert "光合成の説明。" in short and not cut
     doc_with_braces = "本文に {{document}} と書かれていても置き換えない。"

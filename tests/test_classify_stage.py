@@ -113,7 +113,7 @@ def test_stage_pickles_for_worker_processes(model_dir):
 
 def test_missing_model_is_a_clear_error(tmp_path, monkeypatch):
     missing = tmp_path / "nowhere" / "model.ftz"
-    monkeypatch.setattr("corpusforge.classify.scorer.default_model_path", lambda: missing)
+    monkeypatch.setattr("corpusforge.classify.scorer.default_model_path", lambda axis="edu": missing)
     with pytest.raises(FileNotFoundError, match=str(missing)):
         EduScorer()
     with pytest.raises(FileNotFoundError, match=str(missing)):

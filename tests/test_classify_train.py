@@ -19,9 +19,11 @@ from corpusforge.classify.demo_data import kind_documents
 from corpusforge.classify.evaluate import evaluate, stratified_split
 from corpusforge.classify.fasttext_model import FastTextClassifier
 from corpusforge.classify.labels import import_replies, read_labels
-from corpusforge.classify.prompt import EduPrompt
+from corpusforge.classify.prompt import LabelPrompt
 from corpusforge.classify.recipe import load_recipe
-from corpusforge.classify.train import TrainingError, train_classifier
+from corpusforge.classify.scorer import TextClassifier
+from corpusforge.classify.taxonomy import Taxonomy
+from corpusforge.classify.train import TrainingError, load_labelled_set, train_classifier
 from corpusforge.cli import main
 
 
@@ -39,14 +41,25 @@ def small_recipe(tmp: Path) -> Path:
     return path
 
 
+# format / topic stand-ins for the generator's kinds (test data, not the starter models' labels)
+KIND_CATEGORY = {"advert": ("ad_shop", "lifestyle"), "diary": ("blog_diary", "lifestyle"),
+                 "notice": ("official", "law_government_politics"), "howto": ("tutorial", "it_software"),
+                 "lesson": ("tutorial", "science_math"), "lecture": ("reference", "science_math")}
+
+
+def stand_in_reply(kind: str, score: int) -> str:
+    fmt, topic = KIND_CATEGORY[kind]
+    return f"理由：生成データ。\n評価: {score}\n形式: {fmt}\n話題: {topic}"
+
+
 def write_labelled_set(tmp: Path, n: int = 360, seed: int = 5) -> tuple[Path, Path]:
     docs = list(kind_documents(n, seed))
     docs_path = tmp / "docs.parquet"
     pq.write_table(pa.table({k: [d[k] for d in docs] for k in ("id", "text", "source")}), docs_path)
-    replies = [{"id": d["id"], "raw_reply": f"理由：生成データ。\n評価: {d['score']}", "model": "stand-in"}
+    replies = [{"id": d["id"], "raw_reply": stand_in_reply(d["kind"], d["score"]), "model": "stand-in"}
                for d in docs]
-    replies += [{"id": "missing/1", "raw_reply": "評価: 4", "model": "stand-in"},
-                {"id": "missing/2", "raw_reply": "評価: 0", "model": "stand-in"},
+    replies += [{"id": "missing/1", "raw_reply": stand_in_reply("lesson", 4), "model": "stand-in"},
+                {"id": "missing/2", "raw_reply": stand_in_reply("advert", 0), "model": "stand-in"},
                 {"id": "no-score/1", "raw_reply": "よく分かりません", "model": "stand-in"}]
     replies_path = tmp / "replies.jsonl"
     replies_path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in replies) + "\n", encoding="utf-8")
@@ -74,7 +87,7 @@ def test_training_writes_model_metrics_and_card(trained):
     assert meta["preprocess"]["max_chars"] == load_recipe()["preprocess"]["max_chars"]
     card = (model_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
     for needle in ("Labelled documents used: **360**", "test-generator", "stand-in", "baseline (char n-grams + LR)",
-                   "Confusion matrix", "Intended use", "Limitations", EduPrompt.load().hash):
+                   "Confusion matrix", "Intended use", "Limitations", LabelPrompt.load().hash):
         assert needle in card
 
 
@@ -176,11 +189,11 @@ def test_single_class_is_a_clear_error(tmp_path, capsys):
     rows = [{"id": i, "raw_reply": "評価: 2", "model": "m"} for i in ("a", "b", "c")]
     labels = tmp_path / "l.parquet"
     import_replies(rows, labels)
-    with pytest.raises(TrainingError, match="two score classes"):
+    with pytest.raises(TrainingError, match="two edu classes"):
         train_classifier(labels, docs, load_recipe(), tmp_path / "m")
     assert main(["classifier", "train", "--labels", str(labels), "--docs", str(docs), "--output",
                  str(tmp_path / "m")]) == 2
-    assert "two score classes" in capsys.readouterr().err
+    assert "two edu classes" in capsys.readouterr().err
 
 
 def test_import_checks_prompt_hash_and_skips_existing(tmp_path):
@@ -193,7 +206,7 @@ def test_import_checks_prompt_hash_and_skips_existing(tmp_path):
     s2 = import_replies([{"id": "c", "raw_reply": "評価: 1", "model": "m"}], out)
     assert s2.skipped_existing == 1
     df = read_labels(out)
-    assert df.to_dicts()[0]["score"] == 5 and df.to_dicts()[0]["labeller"] == "llm-x"
+    assert df.to_dicts()[0]["edu"] == 5 and df.to_dicts()[0]["labeller"] == "llm-x"
 
 
 # score stand-ins for the generator's kinds (test data, not the starter model's labels)
@@ -215,3 +228,43 @@ def test_training_on_project_generated_documents(tmp_path):
     assert m["data"]["documents"] == len(rows) and set(m["data"]["sources"]) == {r["source"] for r in rows}
     assert m["fasttext"]["spearman"] > 0.7 and m["fasttext"]["binary_f1_rounded"] > 0.8, m["fasttext"]
     assert m["baseline"]["spearman"] > 0.7, m["baseline"]
+
+
+@pytest.mark.parametrize("axis", ["format", "topic"])
+def test_category_axis_training_card_and_scorer(trained, tmp_path, axis):
+    tmp, labels, docs, recipe, _ = trained
+    m = train_classifier(labels, docs, load_recipe(recipe), tmp_path / axis, axis=axis)
+    classes = Taxonomy.load().keys(axis)
+    assert m["axis"] == axis and list(m["data"]["label_distribution"]) == classes
+    assert m["data"]["documents"] == 360 and m["data"]["unparseable"] == 1
+    assert m["fasttext"]["accuracy"] > 0.9 and m["baseline"]["accuracy"] > 0.9, (m["fasttext"], m["baseline"])
+    assert np.asarray(m["fasttext"]["confusion"]).shape == (len(classes), len(classes))
+    meta = json.loads((tmp_path / axis / "model.json").read_text())
+    assert meta["axis"] == axis and meta["classes"] == classes
+    card = (tmp_path / axis / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "macro F1" in card and "Documents per source and label" in card and "gen:advert" in card
+    clf = TextClassifier(tmp_path / axis, axis=axis)
+    advert = [d["text"] for d in kind_documents(12, seed=99) if d["kind"] == "advert"]
+    expected = KIND_CATEGORY["advert"][0 if axis == "format" else 1]
+    assert [clf.classes[j] for j in clf.predict_proba(advert).argmax(axis=1)] == [expected] * len(advert)
+
+
+def test_mixed_old_and_new_label_files_load(tmp_path):
+    """An edu-only labels file (column ``score``) extended by a one-pass run still reads as one table."""
+    out = tmp_path / "labels.parquet"
+    pq.write_table(pa.table({"id": ["old/1"], "score": pa.array([4], pa.int8()), "raw_reply": ["評価: 4"],
+                             "model": ["m"], "prompt_hash": ["d4db5f38f46e"], "labeller": ["old"]}), out)
+    parts = tmp_path / "labels.parquet.parts"
+    parts.mkdir()
+    pq.write_table(pa.table({"id": ["new/1"], "edu": pa.array([2], pa.int8()), "format": ["news"],
+                             "topic": ["sports"], "model": ["m"], "prompt_hash": ["c694e152f70e"]}),
+                   parts / "part-1-000001.parquet")
+    df = read_labels(out)
+    assert df.sort("id").select("id", "edu", "format", "topic").rows() == [("new/1", 2, "news", "sports"),
+                                                                             ("old/1", 4, None, None)]
+    docs = tmp_path / "d.jsonl"
+    docs.write_text("\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False)
+                              for i, t in (("old/1", "光合成の説明。"), ("new/1", "試合の結果。"))), encoding="utf-8")
+    edu = load_labelled_set(out, docs, "edu")
+    fmt = load_labelled_set(out, docs, "format")
+    assert edu.labels == ["2", "4"] and fmt.ids == ["new/1"] and fmt.unparseable == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from corpusforge.classify.taxonomy import Taxonomy
 from corpusforge.cli import main
 from corpusforge.io.writer import read_output
 from corpusforge.synth import generate_warc
@@ -41,6 +42,9 @@ def test_run_writes_the_design_layout_and_keeps_only_japanese(crawl, tmp_path: P
     kept = docs["url"].to_list()
     assert kept, "the default pipeline kept nothing"
     assert all(by_url[u]["is_japanese"] for u in kept)  # never a non-Japanese page
+    fmt_keys, topic_keys = Taxonomy.load().keys("format"), Taxonomy.load().keys("topic")
+    assert set(docs["format"].to_list()) <= set(fmt_keys) and set(docs["topic"].to_list()) <= set(topic_keys)
+    assert docs["edu_score"].is_between(0, 5).all() and set(docs["format_source"].to_list()) <= {"rule", "model"}
     removed = read_output(out, "removed")
     assert {"reason", "stage"} <= set(removed.columns)
     # records stopped by the pre-check are counted, not written

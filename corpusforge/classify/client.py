@@ -31,8 +31,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
-from corpusforge.classify.labels import LabelStore, label_row
-from corpusforge.classify.prompt import EduPrompt
+from corpusforge.classify.labels import LabelStore, label_row, prompt_categories
+from corpusforge.classify.prompt import LabelPrompt
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 FATAL_STATUS = frozenset({401, 403, 404})
@@ -295,7 +295,7 @@ class LabelSummary:
 
 
 def label_documents(docs: Iterable[tuple[str, str]], store: LabelStore, settings: EndpointSettings,
-                    prompt: EduPrompt, concurrency: int = 16, rps: float | None = None,
+                    prompt: LabelPrompt, concurrency: int = 16, rps: float | None = None,
                     max_doc_tokens: int = 3000, labeller: str | None = None,
                     max_consecutive_failures: int | None = None, progress: bool = True,
                     seed: int = 0, on_result: Callable[[dict[str, Any]], None] | None = None) -> LabelSummary:
@@ -303,6 +303,7 @@ def label_documents(docs: Iterable[tuple[str, str]], store: LabelStore, settings
 
     Whatever was labelled before an abort is flushed to the store first.
     """
+    categories = prompt_categories(prompt)
     pending = [(i, t) for i, t in docs]
     summary = LabelSummary()
     todo = []
@@ -327,7 +328,7 @@ def label_documents(docs: Iterable[tuple[str, str]], store: LabelStore, settings
         res = client.complete([{"role": "user", "content": content}])
         row = label_row(doc_id, res.content, settings.model, prompt.hash, labeller, latency_s=round(res.latency_s, 4),
                         prompt_tokens=res.prompt_tokens, completion_tokens=res.completion_tokens,
-                        cut_off=res.cut_off)
+                        cut_off=res.cut_off, categories=categories)
         return row, truncated
 
     queue = iter(todo)
@@ -365,7 +366,7 @@ def label_documents(docs: Iterable[tuple[str, str]], store: LabelStore, settings
                     consecutive = 0
                     store.add(row)
                     summary.truncated_docs += truncated
-                    if row["score"] is None:
+                    if row["error"] is not None:
                         summary.unparseable += 1
                     else:
                         summary.labelled += 1

@@ -1,4 +1,4 @@
-"""Held-out split and the evaluation figures of an edu classifier (scikit-learn)."""
+"""Held-out split and the evaluation figures of the edu and category classifiers (scikit-learn)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,20 @@ def _rank(doc_id: str, seed: int) -> str:
     return hashlib.sha1(f"{seed}:{doc_id}".encode("utf-8")).hexdigest()
 
 
-def stratified_split(ids: Sequence[str], labels: Sequence[int], test_fraction: float,
+def stratified_split(ids: Sequence[str], strata: Sequence[Any], test_fraction: float,
                      seed: int) -> tuple[list[int], list[int]]:
-    """Indices of train and test rows: per class, the ids with the smallest seeded hash go to test.
+    """Indices of train and test rows: per stratum, the ids with the smallest seeded hash go to test.
 
-    Deterministic and order-independent; adding labels later moves few old ids. A class
-    with a single example stays in train (it cannot be both learned and tested).
+    A stratum is any hashable value: a label, or a (label, source) pair so that every
+    source is represented in the held-out part. Deterministic and order-independent;
+    adding labels later moves few old ids. A stratum with a single example stays in
+    train (it cannot be both learned and tested).
     """
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
-    by_class: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):
-        by_class.setdefault(int(lab), []).append(i)
+    by_class: dict[Any, list[int]] = {}
+    for i, lab in enumerate(strata):
+        by_class.setdefault(lab, []).append(i)
     train, test = [], []
     for members in by_class.values():
         members.sort(key=lambda i: _rank(ids[i], seed))
@@ -82,5 +84,30 @@ def evaluate(y_true: Sequence[int], probs: np.ndarray, threshold: float = 3) -> 
         "per_class_f1": {str(c): float(per_class[c]) for c in range(N_CLASSES)},
         "support": {str(c): int((y == c).sum()) for c in range(N_CLASSES)},
         "confusion": confusion_matrix(y, pred, labels=list(range(N_CLASSES))).tolist(),
+    })
+    return out
+
+
+def evaluate_categories(y_true: Sequence[str], probs: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro F1 (over the classes present in ``y_true``), per-class F1 and confusion matrix."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    index = {c: i for i, c in enumerate(classes)}
+    y = np.asarray([index[c] for c in y_true], dtype=np.int64)
+    n = int(y.size)
+    out: dict[str, Any] = {"n": n, "classes": list(classes)}
+    if n == 0:
+        out.update({"accuracy": None, "macro_f1": None, "per_class_f1": {}, "support": {},
+                    "confusion": [[0] * len(classes) for _ in classes]})
+        return out
+    pred = probs.argmax(axis=1)
+    present = sorted(set(y.tolist()))
+    per_class = f1_score(y, pred, labels=list(range(len(classes))), average=None, zero_division=0)
+    out.update({
+        "accuracy": float(accuracy_score(y, pred)),
+        "macro_f1": float(f1_score(y, pred, labels=present, average="macro", zero_division=0)),
+        "per_class_f1": {c: float(per_class[i]) for i, c in enumerate(classes)},
+        "support": {c: int((y == i).sum()) for i, c in enumerate(classes)},
+        "confusion": confusion_matrix(y, pred, labels=list(range(len(classes)))).tolist(),
     })
     return out

@@ -15,31 +15,36 @@ from pathlib import Path
 import numpy as np
 
 LABEL_PREFIX = "__label__"
-N_CLASSES = 6  # scores 0..5 of the additive rubric
-_COLUMN = {f"{LABEL_PREFIX}{c}": c for c in range(N_CLASSES)}
+EDU_CLASSES = tuple(str(c) for c in range(6))  # scores 0..5 of the additive rubric
+N_CLASSES = len(EDU_CLASSES)
 
 
-def label_token(score: int) -> str:
-    return f"{LABEL_PREFIX}{int(score)}"
+def label_token(label: int | str) -> str:
+    return f"{LABEL_PREFIX}{label}"
 
 
 class FastTextClassifier:
-    """A supervised fastText model over labels ``__label__0`` … ``__label__5``.
+    """A supervised fastText model over the labels ``__label__<class>`` of a fixed class list.
 
-    ``predict_proba`` returns an ``(n, 6)`` matrix: a class the model never saw in
-    training has probability 0. An input with no known word gets the model's
-    prior-free answer from fastText, or all zeros if fastText returns nothing.
+    ``predict_proba`` returns an ``(n, len(classes))`` matrix in the order of ``classes``
+    (the edu scores 0…5 by default, or the taxonomy keys of a category axis): a class the
+    model never saw in training has probability 0. An input with no known word gets the
+    model's prior-free answer from fastText, or all zeros if fastText returns nothing.
     """
 
-    def __init__(self, model: object) -> None:
+    def __init__(self, model: object, classes: tuple[str, ...] | list[str] = EDU_CLASSES) -> None:
         self._model = model
         self._f = model.f  # type: ignore[attr-defined]
+        self.classes = tuple(str(c) for c in classes)
+        self._column = {label_token(c): i for i, c in enumerate(self.classes)}
         labels, _counts = self._f.getLabels("strict")
-        self._classes = sorted(int(lab[len(LABEL_PREFIX):]) for lab in labels)
+        unknown = [lab for lab in labels if lab not in self._column]
+        if unknown:
+            raise ValueError(f"the model has labels {unknown} outside the class list {list(self.classes)}")
 
     @classmethod
-    def load(cls, path: str | Path) -> "FastTextClassifier":
-        import fasttext
+    def load(cls, path: str | Path, classes: tuple[str, ...] | list[str] = EDU_CLASSES) -> "FastTextClassifier":
+        import fasttext  # heavy: loaded only when a model is
         import fasttext.FastText as ft_module
 
         p = Path(path)
@@ -48,30 +53,28 @@ class FastTextClassifier:
         saved = ft_module.eprint
         ft_module.eprint = lambda *a, **k: None  # silence the load_model deprecation notice
         try:
-            return cls(fasttext.load_model(str(p)))
+            return cls(fasttext.load_model(str(p)), classes)
         finally:
             ft_module.eprint = saved
 
-    @property
-    def classes(self) -> list[int]:
-        return list(self._classes)
-
     def predict_proba(self, lines: list[str]) -> np.ndarray:
         """Class probabilities for pre-split lines (no newlines inside a line)."""
-        out = np.zeros((len(lines), N_CLASSES), dtype=np.float64)
+        out = np.zeros((len(lines), len(self.classes)), dtype=np.float64)
         if not lines:
             return out
         predict = self._f.predict
-        column = _COLUMN
+        column = self._column
         for row, line in enumerate(lines):
             try:
                 pairs = predict(line + "\n", -1, 0.0, "strict")
             except (UnicodeError, RuntimeError, ValueError):
                 pairs = predict(line.encode("utf-8", "replace").decode("utf-8") + "\n", -1, 0.0, "replace")
+            values = out[row]
             for p, lab in pairs:
                 col = column.get(lab)
                 if col is not None:
-                    out[row, col] = min(max(p, 0.0), 1.0)
+                    values[col] = p
+        np.clip(out, 0.0, 1.0, out=out)
         sums = out.sum(axis=1, keepdims=True)
         np.divide(out, sums, out=out, where=sums > 0)
         return out

@@ -21,13 +21,16 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpusforge.classify.parse import parse_reply
-from corpusforge.classify.prompt import EduPrompt
+from corpusforge.classify.parse import parse_labels
+from corpusforge.classify.prompt import LabelPrompt
+from corpusforge.classify.taxonomy import Taxonomy
 from corpusforge.io.atomic import tmp_path
 
 LABEL_SCHEMA = pa.schema([
     ("id", pa.string()),
-    ("score", pa.int8()),              # 0..5, null when the reply had no parseable score
+    ("edu", pa.int8()),                # 0..5, null when the reply had no parseable score
+    ("format", pa.string()),           # taxonomy key, null when not asked or not parseable
+    ("topic", pa.string()),            # taxonomy key, null when not asked or not parseable
     ("justification", pa.string()),
     ("raw_reply", pa.string()),
     ("model", pa.string()),
@@ -35,10 +38,11 @@ LABEL_SCHEMA = pa.schema([
     ("latency_s", pa.float64()),
     ("prompt_tokens", pa.int64()),
     ("completion_tokens", pa.int64()),
-    ("error", pa.string()),            # null, or "unparseable"
+    ("error", pa.string()),            # null, or "unparseable" (a field asked for did not parse)
     ("labeller", pa.string()),         # who/what produced the reply (endpoint, vllm, import source)
 ])
 COLUMNS = LABEL_SCHEMA.names
+OLD_COLUMN_NAMES = {"score": "edu"}  # edu-only label files (prompt classifiers/edu/prompt_ja.md)
 
 
 def parts_dir(path: Path) -> Path:
@@ -58,6 +62,8 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
 
 def _read_one(path: Path) -> pa.Table:
     t = pq.read_table(path)
+    t = t.rename_columns([OLD_COLUMN_NAMES.get(c, c) if OLD_COLUMN_NAMES.get(c) not in t.column_names else c
+                          for c in t.column_names])
     missing = [c for c in COLUMNS if c not in t.column_names]
     for c in missing:
         t = t.append_column(c, pa.nulls(t.num_rows, LABEL_SCHEMA.field(c).type))
@@ -165,13 +171,24 @@ class LabelStore:
             pass
 
 
+def prompt_categories(prompt: LabelPrompt, taxonomy: Taxonomy | None = None) -> dict[str, list[str]]:
+    """Axis → allowed keys for the axes the prompt asks for (empty for the edu-only prompt)."""
+    if not prompt.axes:
+        return {}
+    tax = taxonomy or Taxonomy.load()
+    return {axis: tax.keys(axis) for axis in prompt.axes}
+
+
 def label_row(doc_id: str, reply: str | None, model: str, prompt_hash: str, labeller: str,
               latency_s: float | None = None, prompt_tokens: int | None = None,
-              completion_tokens: int | None = None, cut_off: bool = False) -> dict[str, Any]:
-    """One labels row from a raw reply, scored by the shared parser (``cut_off``: see ``parse_reply``)."""
-    parsed = parse_reply(reply, cut_off=cut_off)
+              completion_tokens: int | None = None, cut_off: bool = False,
+              categories: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """One labels row from a raw reply, read by the shared parser (``cut_off``: see ``parse_reply``;
+    ``categories``: see ``parse_labels``)."""
+    parsed = parse_labels(reply, categories, cut_off=cut_off)
     return {
-        "id": doc_id, "score": parsed.score, "justification": parsed.justification, "raw_reply": reply or "",
+        "id": doc_id, "edu": parsed.score, "format": parsed.format, "topic": parsed.topic,
+        "justification": parsed.justification, "raw_reply": reply or "",
         "model": model, "prompt_hash": prompt_hash, "latency_s": latency_s, "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens, "error": parsed.error, "labeller": labeller,
     }
@@ -201,11 +218,12 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
     Each line: ``{"id": str, "raw_reply": str, "model": str}``, optionally ``labeller``,
     ``prompt_hash`` (checked against the prompt file), ``prompt_tokens``,
     ``completion_tokens``, ``latency_s``, ``finish_reason`` (``"length"`` = cut off). The
-    score is parsed with the same parser as the HTTP client; the prompt hash is that of
-    ``prompt_path`` (default: the shipped prompt). Ids already in ``output`` are skipped;
+    labels are parsed with the same parser as the HTTP client; the prompt hash is that of
+    ``prompt_path`` (default: the shipped one-pass prompt). Ids already in ``output`` are skipped;
     broken lines are counted, not fatal.
     """
-    prompt = EduPrompt.load(prompt_path)
+    prompt = LabelPrompt.load(prompt_path)
+    categories = prompt_categories(prompt)
     if isinstance(replies, (str, Path)):
         source = Path(replies)
         default_labeller = labeller or f"import:{source.name}"
@@ -243,12 +261,12 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
                             latency_s=float(latency) if isinstance(latency, (int, float)) else None,
                             prompt_tokens=_int_or_none(row.get("prompt_tokens")),
                             completion_tokens=_int_or_none(row.get("completion_tokens")),
-                            cut_off=row.get("finish_reason") == "length")
+                            cut_off=row.get("finish_reason") == "length", categories=categories)
             if not store.add(rec):
                 summary.skipped_existing += 1
                 continue
             summary.imported += 1
-            summary.unparseable += rec["score"] is None
+            summary.unparseable += rec["error"] is not None
     return summary
 
 

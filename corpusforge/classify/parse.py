@@ -6,6 +6,11 @@ after the score line, ``4/5`` or ``4点``. The parser looks for the score line f
 bottom up, so a reply that mentions an earlier score ("最初は評価: 2 と考えたが…") is
 read by its final one. A reply without an unambiguous integer 0–5 is *unparseable*:
 score ``None`` and error ``"unparseable"`` — never guessed.
+
+The one-pass prompt also asks for ``形式: <format key>`` and ``話題: <topic key>``. A key
+must be one of the taxonomy's, written as it is (case, markup and quotes aside); anything
+else — a Japanese class name, a near miss, two keys — leaves that field ``None`` and the
+reply unparseable, never mapped to the nearest class. Fields that did parse are kept.
 """
 
 from __future__ import annotations
@@ -30,11 +35,50 @@ _REASON_PREFIX = re.compile(r"^\s*(?:理由|根拠|justification|reason)\s*[:]\s
 _MARKUP_ONLY = re.compile(r"^[\s*_#「『\[(\-:]*$")
 
 
+_CATEGORY_KEYS = {"format": ("形式", "format"), "topic": ("話題", "topic")}
+_CATEGORY_LINE = {axis: re.compile(r"^[\s*_#\-]*(?:" + "|".join(names) + r")[*_」』\]]*\s*[:=]\s*(.*)$", re.IGNORECASE)
+                  for axis, names in _CATEGORY_KEYS.items()}
+_VALUE_MARKUP = "*_`'\"「」『』[]()（） 　。."
+
+
 @dataclass(frozen=True)
 class ParsedReply:
     score: int | None
     justification: str
     error: str | None
+    format: str | None = None
+    topic: str | None = None
+
+
+def parse_labels(reply: str | None, categories: dict[str, list[str]] | None = None,
+                 cut_off: bool = False) -> ParsedReply:
+    """Score, and for each axis of ``categories`` (axis → allowed keys) its key; see module doc."""
+    parsed = parse_reply(reply, cut_off=cut_off)
+    if not categories:
+        return parsed
+    text = unicodedata.normalize("NFKC", reply or "")
+    if "</think>" in text:
+        text = text.rsplit("</think>", 1)[1]
+    found = {axis: None if cut_off else _category(text, axis, allowed) for axis, allowed in categories.items()}
+    ok = parsed.score is not None and all(v is not None for v in found.values())
+    return ParsedReply(parsed.score, _strip_category_lines(parsed.justification), None if ok else UNPARSEABLE,
+                       format=found.get("format"), topic=found.get("topic"))
+
+
+def _category(text: str, axis: str, allowed: list[str]) -> str | None:
+    """The key on the last ``形式:`` / ``話題:`` line, if it is exactly one allowed key."""
+    pattern = _CATEGORY_LINE[axis]
+    for line in reversed(text.splitlines()):
+        m = pattern.match(line)
+        if m:
+            value = m.group(1).strip().strip(_VALUE_MARKUP).lower()
+            return value if value in allowed else None
+    return None
+
+
+def _strip_category_lines(justification: str) -> str:
+    lines = [ln for ln in justification.splitlines() if not any(p.match(ln) for p in _CATEGORY_LINE.values())]
+    return "\n".join(lines).strip()
 
 
 def parse_reply(reply: str | None, cut_off: bool = False) -> ParsedReply:

@@ -1,9 +1,12 @@
 """The labelling prompt: loading, content-hash version, rendering, truncation.
 
-The prompt file is a chat "user" message template with one ``{{document}}`` slot. Its
-version is the first 12 hex digits of the SHA-256 of the file's bytes, recorded with
-every label, so labels made with different prompts are never mixed silently (any edit,
-even whitespace, is a new version).
+The prompt file is a chat "user" message template with one ``{{document}}`` slot and,
+for the one-pass edu + format + topic prompt, the slots ``{{format_classes}}`` and
+``{{topic_classes}}`` filled from the taxonomy. Its version is the first 12 hex digits of
+the SHA-256 of the template after the class lists are filled in, recorded with every
+label, so labels made with different prompts or taxonomies are never mixed silently (any
+edit, even whitespace, is a new version). A prompt without class slots (the older
+edu-only prompt) hashes to the SHA-256 of its file, as before.
 
 Token budget. LLM tokenizers give roughly one token per Japanese character (kana,
 kanji, full-width symbols: between ~0.7 and ~1.3 tokens each in the Llama-3, Qwen and
@@ -18,15 +21,19 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpusforge.classify.taxonomy import AXES, Taxonomy
+from corpusforge.resources import data_dir
+
 PLACEHOLDER = "{{document}}"
 TRUNCATION_MARK = "\n（以下省略）"
 ASCII_CHARS_PER_TOKEN = 4
 
 
-def default_prompt_path() -> Path:
-    from corpusforge.resources import data_dir
+CLASS_SLOTS = {axis: f"{{{{{axis}_classes}}}}" for axis in AXES}
 
-    return data_dir("classifiers") / "edu" / "prompt_ja.md"
+
+def default_prompt_path() -> Path:
+    return data_dir("classifiers") / "label" / "prompt_ja.md"
 
 
 def prompt_hash_of(data: bytes) -> str:
@@ -64,23 +71,32 @@ def truncate_to_tokens(text: str, max_tokens: int) -> tuple[str, bool]:
 
 
 @dataclass(frozen=True)
-class EduPrompt:
-    """A loaded prompt template and its content-hash version."""
+class LabelPrompt:
+    """A loaded prompt template (class lists filled in), its version and the axes it asks for.
+
+    ``axes``: the category axes whose class list the prompt shows (``()`` for an edu-only
+    prompt); the reply parser then expects one key of each.
+    """
 
     template: str
     hash: str
     path: str = ""
+    axes: tuple[str, ...] = ()
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "EduPrompt":
+    def load(cls, path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> "LabelPrompt":
         p = Path(path) if path is not None else default_prompt_path()
         if not p.is_file():
             raise FileNotFoundError(f"prompt file not found: {p}")
-        data = p.read_bytes()
-        template = data.decode("utf-8")
+        template = p.read_bytes().decode("utf-8")
         if template.count(PLACEHOLDER) != 1:
             raise ValueError(f"{p}: the prompt must contain {PLACEHOLDER} exactly once")
-        return cls(template=template, hash=prompt_hash_of(data), path=str(p))
+        axes = tuple(axis for axis in AXES if CLASS_SLOTS[axis] in template)
+        if axes:
+            tax = taxonomy or Taxonomy.load()
+            for axis in axes:
+                template = template.replace(CLASS_SLOTS[axis], tax.render(axis))
+        return cls(template=template, hash=prompt_hash_of(template.encode("utf-8")), path=str(p), axes=axes)
 
     def render(self, document: str, max_doc_tokens: int) -> tuple[str, bool]:
         """The user message for one document, truncated to the budget; and whether it was cut."""

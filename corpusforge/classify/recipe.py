@@ -1,4 +1,4 @@
-"""The classifier recipe (``classifiers/edu/train.yaml``) with its sections checked."""
+"""The classifier recipe (``classifiers/train.yaml``) with its sections checked."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Any
 
 import yaml
 
-SECTIONS = ("preprocess", "fasttext", "quantize", "split", "eval", "baseline", "label", "seed")
+SECTIONS = ("preprocess", "fasttext", "axes", "search", "quantize", "split", "eval", "baseline", "label", "seed")
 
 
 def default_recipe_path() -> Path:
     from corpusforge.resources import data_dir
 
-    return data_dir("classifiers") / "edu" / "train.yaml"
+    return data_dir("classifiers") / "train.yaml"
 
 
 def load_recipe(path: str | Path | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Two kinds of documents:
   kinds and educational levels, an equal number per kind), ids ``synth:<kind>/<seed>/<i>``
   (``i`` counts within the kind);
 * real Japanese pages of Debian's Japanese HTML manuals (``debian-reference-ja``,
-  ``maint-guide-ja``, ``gimp-help-ja``, …: see ``seed`` in ``classifiers/edu/train.yaml``),
+  ``maint-guide-ja``, ``gimp-help-ja``, …: see ``seed`` in ``classifiers/train.yaml``),
   cut between paragraphs into pieces of 500–3,000 characters, ids
   ``debian:<package>/<path in the package>#<n>``.
 
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpusforge.classify.seed", description=__doc__.split("\n\n")[0])
     ap.add_argument("--output", required=True, help="parquet to write (id, source, text)")
     ap.add_argument("--config", default=None,
-                    help="classifier recipe (default: the shipped classifiers/edu/train.yaml)")
+                    help="classifier recipe (default: the shipped classifiers/train.yaml)")
     ap.add_argument("--cache-dir", default=None, help="where downloaded packages are unpacked "
                                                       "(default ~/.cache/corpusforge/debian)")
     ap.add_argument("--no-debian", action="store_true", help="leave out the Debian manuals")

@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any
 
 # fallbacks when neither a recipe nor a model's model.json says otherwise; they mirror the
-# shipped classifiers/edu/train.yaml ``preprocess`` section (where the values are explained)
+# shipped classifiers/train.yaml ``preprocess`` section (where the values are explained)
 DEFAULT_PREPROCESS = {"max_chars": 500, "normalize": "NFKC", "lowercase": True}
 
 

@@ -11,8 +11,8 @@ import time
 from typing import Any, Iterable
 
 from corpusforge.classify.client import LabelSummary
-from corpusforge.classify.labels import LabelStore, label_row
-from corpusforge.classify.prompt import EduPrompt
+from corpusforge.classify.labels import LabelStore, label_row, prompt_categories
+from corpusforge.classify.prompt import LabelPrompt
 
 
 def vllm_available() -> bool:
@@ -23,11 +23,12 @@ def vllm_available() -> bool:
     return True
 
 
-def label_with_vllm(docs: Iterable[tuple[str, str]], store: LabelStore, model: str, prompt: EduPrompt,
+def label_with_vllm(docs: Iterable[tuple[str, str]], store: LabelStore, model: str, prompt: LabelPrompt,
                     max_doc_tokens: int = 3000, temperature: float = 0.0, max_tokens: int = 512,
                     chunk_size: int = 512, labeller: str | None = None, progress: bool = True,
                     llm_kwargs: dict[str, Any] | None = None) -> LabelSummary:
     """Label ``(id, text)`` pairs not yet in ``store`` with a local vLLM engine."""
+    categories = prompt_categories(prompt)
     try:
         from vllm import LLM, SamplingParams
     except ImportError as e:
@@ -62,12 +63,12 @@ def label_with_vllm(docs: Iterable[tuple[str, str]], store: LabelStore, model: s
             ct = len(out.outputs[0].token_ids) if out.outputs else 0
             cut_off = bool(out.outputs) and out.outputs[0].finish_reason == "length"
             row = label_row(doc_id, reply, model, prompt.hash, labeller, latency_s=round(per_doc, 4),
-                            prompt_tokens=pt, completion_tokens=ct, cut_off=cut_off)
+                            prompt_tokens=pt, completion_tokens=ct, cut_off=cut_off, categories=categories)
             store.add(row)
             summary.requests += 1
             summary.prompt_tokens += pt
             summary.completion_tokens += ct
-            if row["score"] is None:
+            if row["error"] is not None:
                 summary.unparseable += 1
             else:
                 summary.labelled += 1

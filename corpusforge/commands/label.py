@@ -1,4 +1,4 @@
-"""``corpusforge label``: have an LLM label documents with the edu prompt (resumable).
+"""``corpusforge label``: have an LLM label documents with edu score, format and topic (resumable).
 
 Three ways in:
 * HTTP (default): any OpenAI-compatible chat-completions endpoint (vLLM, SGLang,
@@ -21,7 +21,7 @@ from typing import Any
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
 
 NAME = "label"
-HELP = "Label a sample of documents with an LLM (educational value 0-5) into a labels parquet."
+HELP = "Label a sample of documents with an LLM (edu score 0-5, format, topic) into a labels parquet."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -45,8 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each retry")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--backend", choices=("http", "vllm"), default="http", help="http (default) or vllm")
-    p.add_argument("--prompt", metavar="FILE", help="prompt file (default: the shipped classifiers/edu/prompt_ja.md)")
-    p.add_argument("--config", metavar="FILE", help="classifier recipe (default: shipped classifiers/edu/train.yaml)")
+    p.add_argument("--prompt", metavar="FILE", help="prompt file (default: the shipped one-pass classifiers/label/prompt_ja.md)")
+    p.add_argument("--config", metavar="FILE", help="classifier recipe (default: shipped classifiers/train.yaml)")
     p.add_argument("--labeller", help="who labels, recorded per row (default: http:<base-url> / vllm:<model>)")
     p.add_argument("--max-tokens", type=int, default=None, help="reply length limit (default from the recipe)")
     p.add_argument("--temperature", type=float, default=None, help="sampling temperature (default from the recipe)")
@@ -58,11 +58,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
-    from corpusforge.classify.prompt import EduPrompt
+    from corpusforge.classify.prompt import LabelPrompt
     from corpusforge.classify.recipe import load_recipe
 
     try:
-        return load_recipe(args.config), EduPrompt.load(args.prompt)
+        return load_recipe(args.config), LabelPrompt.load(args.prompt)
     except (FileNotFoundError, ValueError) as e:
         raise CliError(str(e)) from None
 
