@@ -99,8 +99,12 @@ def test_run_ends_with_the_report_and_its_numbers_match_the_outputs(run_dir: Pat
         k.split(".", 1)[1]: v for k, v in dec.counters.items() if k.startswith("charset.")}
     assert s["timing"]["phases"][0]["wall_seconds"] > 0
     assert s["run"]["config"]["filters"] and s["run"]["versions"]["polars"] == pl.__version__
-    # sections without data say so
-    assert s["mixture"]["available"] is False and "classifier" in s["mixture"]["missing"]
+    # format x topic of the final corpus (the CategoryScore stage's columns); no shard phase: said so
+    mix = s["mixture"]
+    assert sum(r["docs"] for r in mix["before"]) == deduped.height
+    counts = deduped.group_by("format", "topic").len()
+    assert {(f, t): n for f, t, n in counts.iter_rows()} == {(r["format"], r["topic"]): r["docs"] for r in mix["before"]}
+    assert mix["after"] is None and "no shard phase" in mix["after_missing"]
     assert s["funnel"]["tokens"] is None and "shard" in s["funnel"]["tokens_missing"]
 
 
@@ -112,7 +116,9 @@ def test_html_is_self_contained_with_a_plot_per_section(run_dir: Path) -> None:
         assert '<svg class="plot"' in body, section
     assert 'class="threshold"' in html  # thresholds marked on the signal histograms
     assert re.search(r'<div class="kpi"><b>[0-9,]+</b><span>records read</span>', html)
-    assert "no format / topic columns" in html
+    assert "no shard phase in this run" in html
+    mixture_html = html.split('<section id="mixture">', 1)[1].split("</section>", 1)[0]
+    assert mixture_html.count('<svg class="plot"') == 1  # the format x topic heat map; no shard phase
 
 
 def test_category_and_shard_outputs_are_shown_when_they_exist(run_dir: Path, tmp_path: Path) -> None:
