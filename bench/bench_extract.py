@@ -212,7 +212,7 @@ def sandbox_overhead(files: list[Path], limit: int = 400) -> dict[str, float]:
             child = psutil.Process(stage.worker.pid)  # type: ignore[union-attr]
             child_before = sum(child.cpu_times()[:2])
         t = time.process_time()
-        docs = [Document(id=str(i), metadata={"_html": h}) for i, h in enumerate(htmls)]
+        docs = [Document(id=str(i), html=h) for i, h in enumerate(htmls)]
         n = sum(1 for _ in stage(docs))
         cpu = time.process_time() - t
         if isolation == "none":
@@ -243,7 +243,7 @@ def trafilatura_settings(files: list[Path], truth_ja: set[str]) -> list[dict[str
 
     from corpusforge.extract.charset import CharsetDecode
     from corpusforge.extract.japanese import JapaneseScriptFilter
-    from corpusforge.extract.normalize import Normalize
+    from corpusforge.text.normalize import Normalize
     from corpusforge.extract.precheck import JapanesePrecheck
     from corpusforge.extract.script import count_scripts
     from corpusforge.extract.trafilatura_extract import trafilatura_text

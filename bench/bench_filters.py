@@ -1,93 +1,113 @@
-"""Swallow rule filtering speed: the ``swallow`` preset vs a plain per-rule implementation.
+"""Rule-filter speed, whole process: corpusforge's presets against the reference code, same run.
 
-Same run, same 2,780-character Japanese documents (the mix of page kinds of
-``corpusforge.synth.japanese_documents``: articles, blogs, shops, boards, spam …, with
-URLs, some on blocked hosts), one core (this process, CPU time):
+Every arm is one process reading the same jsonl file and writing its result, timed by
+its CPU seconds (user + system, from the operating system) and its wall time:
 
-* ``corpusforge``: ``Pipeline.from_config("swallow")`` — the whole preset with every
-  signal recorded (``RecordAllSignals`` … ``DropFailed``) plus its cleanup mappers;
-* ``plain``: the same rules written the straightforward way, one function per rule,
-  each re-scanning the text (``Counter`` of string slices per n-gram size, a Python loop
-  over characters, a regex pass per line …), in the style of the Swallow Corpus
-  reference code. Thresholds are Swallow's published ``apply_v1`` values, word lists and
-  blocklists are the preset's files.
+* ``corpusforge filter --preset swallow`` (every signal recorded, parquet output) against
+  ``swallow-reference``: the Swallow Corpus rules written the straightforward way, one
+  function per rule, each re-scanning the text (``Counter`` of string slices per n-gram
+  size, a Python loop over characters, a regex pass per line …), in the style of the
+  Swallow reference code, with Swallow's ``apply_v1`` thresholds and the preset's word
+  lists and blocklists; it writes the kept documents as jsonl. Both must reach identical
+  decisions on every document: kept / dropped and the full list of failed rules, in order.
+* ``corpusforge filter --preset llmjp`` against ``hojichar-llmjp``: HojiChar's
+  ``Compose`` running the llm-jp-corpus v1 chain (TLD allow-list, non-empty, kana in the
+  first 50 characters, ads > 10, adult / discrimination / violence keywords > 3 each with
+  the preset's word lists, one 。 per 250 characters, zlib-9 compression ratio in
+  [0.30, 0.70], then the line extraction), its filters where HojiChar has them and small
+  HojiChar ``Filter`` subclasses written here for the others, as llm-jp-corpus does.
+  HojiChar stops at the first failing filter and matches words leftmost-first, so the
+  kept / dropped agreement is reported, not required.
 
-Both must reach identical decisions on every document: kept / dropped and the full
-list of failed rules, in the same order. The target is ≥ 900 documents/s/core for the
-preset (5x the ≈180 documents/s/core measured for the Swallow reference code).
+Documents: real Japanese texts of 300+ characters as they are (news, literature, laws,
+encyclopedia, manuals; ``/work/shared/data/ja_web/*.jsonl``, read at bench time and
+never committed), else the generator's Japanese pages when that folder is absent; URLs
+on ordinary hosts, 5% on the blocked hosts of the presets.
 
-    .venv/bin/python bench/bench_filters.py [--docs 2000] [--seed 0] [--repeat 3] [--all-presets]
+    .venv/bin/python bench/bench_filters.py [--docs 6000] [--repeat 3] [--presets swallow,llmjp]
+
+Writes ``bench/results/filters.json``; the sets and outputs go to ``bench/work/filters/``.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import glob
+import json
+import os
 import platform
 import random
 import re
+import resource
+import shutil
+import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from corpusforge.document import Document  # noqa: E402
-from corpusforge.pipeline import Pipeline  # noqa: E402
-
-DOC_CHARS = 2780
-TARGET = 900
+WORK = ROOT / "bench" / "work" / "filters"
+RESULTS = ROOT / "bench" / "results" / "filters.json"
+REAL_TEXTS = "/work/shared/data/ja_web/*.jsonl"
+MIN_CHARS = 300
+TARGETS = {"swallow": 6.0, "llmjp": 3.0}
 WORDLISTS = ["ng_adult.txt", "ng_discrimination.txt", "ng_violence.txt"]
 HOSTS = ["5ch.net", "wikipedia.org"]
-BLOCKED_CATEGORIES = ["adult", "shopping", "gambling", "dating", "phishing", "malware", "custom"]
+BLOCKED_CATEGORIES = ["adult", "shopping", "cryptojacking", "games", "redirector", "strict_redirector", "vpn",
+                      "strong_redirector", "social_networks", "ddos", "gambling", "publicite", "bitcoin", "dating",
+                      "phishing", "filehosting", "agressif", "chat", "mixed_adult", "celebrity", "financial", "manga",
+                      "remote-control", "webmail", "malware", "doh", "warez", "custom"]
+LLMJP_TLDS = {"jp", "com", "net", "org", "work", "info", "xyz", "biz", "me", "tv", "site", "tokyo", "cc"}
 
 # --- documents ---------------------------------------------------------------------------
 
-_FALLBACK_SENTENCES = [
-    "今日は朝から雨が降っていたので、駅まで歩くのに少し時間がかかりました。",
-    "新しい図書館は駅の近くにあり、平日でも多くの人が本を読みに来ています。",
-    "この地域では秋になると山の木々が色づき、観光客でにぎわいます。",
-    "研究チームは三年間の調査の結果をまとめ、来月の学会で発表する予定です。",
-    "料理教室では、旬の野菜を使った簡単な副菜の作り方を教えてもらいました。",
-    "子どもたちは夏休みの自由研究として、川に住む生き物を観察しました。",
-]
-
-
-def bench_documents(n: int, seed: int) -> tuple[list[str], str]:
-    """``n`` Japanese documents cut to ``DOC_CHARS`` characters, and where they came from."""
-    try:
-        from corpusforge.synth import japanese_documents  # type: ignore[attr-defined]
-        source = "corpusforge.synth.japanese_documents"
-    except ImportError:
-        try:
-            from corpusforge.synth.compose import japanese_documents  # type: ignore[no-redef]
-            source = "corpusforge.synth.compose.japanese_documents"
-        except ImportError:
-            japanese_documents = None  # type: ignore[assignment]
-            source = "bench fallback generator"
-    if japanese_documents is not None:
-        texts = [d["text"] for d in japanese_documents(n, seed=seed, min_chars=DOC_CHARS)]
-    else:
-        rng = random.Random(seed)
-        texts = []
-        for _ in range(n):
-            lines = []
-            while sum(map(len, lines)) < DOC_CHARS:
-                lines.append("".join(rng.choice(_FALLBACK_SENTENCES) for _ in range(rng.randint(1, 4))))
-            texts.append("\n".join(lines))
-    return [t[:DOC_CHARS] for t in texts], source
-
 
 def bench_urls(n: int, seed: int) -> list[str]:
-    """Mostly ordinary hosts; a few on the Swallow host rules and the example blocklists."""
+    """Mostly ordinary hosts; a few on the Swallow host rules, the blocklists and other TLDs."""
     rng = random.Random(seed)
     special = ["https://hayabusa.5ch.net/test/read.cgi/news/1", "https://ja.wikipedia.org/wiki/東京",
                "https://www.adult-videos.example/page", "http://cheap-shop.example/item/3",
-               "https://sub.online-casino.example/", "https://spam-farm.example/x"]
+               "https://sub.online-casino.example/", "https://spam-farm.example/x", "https://blog.example.de/x"]
     return [rng.choice(special) if rng.random() < 0.05 else f"https://site{i % 997}.example.jp/articles/{i}"
             for i in range(n)]
+
+
+def bench_texts(n: int, seed: int) -> tuple[list[str], str]:
+    """Up to ``n`` Japanese texts of ``MIN_CHARS``+ characters, and where they came from."""
+    files = sorted(glob.glob(REAL_TEXTS))
+    texts: list[str] = []
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            texts.extend(t for t in (json.loads(line).get("text") or "" for line in fh) if len(t) >= MIN_CHARS)
+    if texts:
+        random.Random(seed).shuffle(texts)
+        return texts[:n], f"{len(files)} files of {REAL_TEXTS}"
+    sys.path.insert(0, str(ROOT))
+    from corpusforge.synth import japanese_documents
+
+    return [d["text"] for d in japanese_documents(n, seed=seed, min_chars=2000)], "corpusforge.synth (no real texts)"
+
+
+def write_set(n: int, seed: int) -> tuple[Path, dict[str, object]]:
+    texts, source = bench_texts(n, seed)
+    urls = bench_urls(len(texts), seed)
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / "set.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for i, (t, u) in enumerate(zip(texts, urls)):
+            f.write(json.dumps({"id": f"d{i}", "text": t, "url": u}, ensure_ascii=False) + "\n")
+    lengths = sorted(map(len, texts))
+    info = {"documents": len(texts), "source": source, "median_chars": lengths[len(lengths) // 2],
+            "mean_chars": round(sum(lengths) / len(lengths)), "max_chars": lengths[-1]}
+    return path, info
+
+
+def read_set(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
 
 
 # --- the plain per-rule implementation ------------------------------------------------------
@@ -180,15 +200,20 @@ class PlainNG:
         return total
 
 
-def load_plain_lists() -> tuple[PlainNG, dict[str, str]]:
-    from corpusforge.filters.wordlists import read_wordlist
+def read_list(path: Path) -> list[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [w for w in lines if w and not w.startswith("#")]
 
+
+def load_plain_lists() -> tuple[PlainNG, dict[str, str]]:
     words: list[str] = []
     for name in WORDLISTS:
-        words += read_wordlist(ROOT / "filters" / "wordlists" / name)
+        words += read_list(ROOT / "filters" / "wordlists" / name)
     blocked: dict[str, str] = {}
     for cat in BLOCKED_CATEGORIES:
         f = ROOT / "filters" / "blocklists" / cat / "domains"
+        if not f.exists():  # the preset names UT1 categories that the shipped folder does not hold
+            continue
         for line in f.read_text(encoding="utf-8").splitlines():
             line = line.strip().lower()
             if line and not line.startswith("#"):
@@ -258,86 +283,204 @@ def plain_decide(text: str, url: str, ng: PlainNG, blocked: dict[str, str]) -> l
     return failed
 
 
-# --- runs ------------------------------------------------------------------------------------
-
-def run_preset(texts: list[str], urls: list[str]) -> tuple[float, list[list[str]]]:
-    pipe = Pipeline.from_config("swallow", sections=("filters",))
-    docs = [Document(id=str(i), text=t, url=u) for i, (t, u) in enumerate(zip(texts, urls))]
-    by_id: dict[str, list[str]] = {}
-
-    def on_drop(doc: Document, reason: str, stage: object) -> None:
-        by_id[doc.id] = doc.metadata["drop_reasons"].split(",")
-
-    t0 = time.process_time()
-    for doc in pipe.run(docs, on_drop=on_drop):
-        by_id[doc.id] = []
-    seconds = time.process_time() - t0
-    return seconds, [by_id[str(i)] for i in range(len(texts))]
+# --- the HojiChar llm-jp chain -------------------------------------------------------------
 
 
-def run_other_preset(preset: str, texts: list[str], urls: list[str]) -> tuple[float, int]:
-    """CPU seconds and kept documents of another preset on the same documents."""
-    pipe = Pipeline.from_config(preset, sections=("filters",))
-    list(pipe.run([Document(id="w", text=t) for t in texts[:20]]))  # warm-up (MeCab, word lists)
-    pipe = Pipeline.from_config(preset, sections=("filters",))
-    docs = [Document(id=str(i), text=t, url=u) for i, (t, u) in enumerate(zip(texts, urls))]
-    t0 = time.process_time()
-    kept = sum(1 for _ in pipe.run(docs))
-    return time.process_time() - t0, kept
+def hojichar_llmjp_chain():  # type: ignore[no-untyped-def]
+    """The llm-jp-corpus v1 chain in HojiChar, with the preset's word lists."""
+    from hojichar import Compose, Filter
+    from hojichar.filters import document_filters as hf
+
+    lists = ROOT / "filters" / "wordlists"
+
+    class TLDAllowList(Filter):
+        def apply(self, doc):  # type: ignore[no-untyped-def]
+            host = (urlsplit(doc.extras.get("url") or "").hostname or "").lower().rstrip(".")
+            if host and (host.rsplit(".", 1)[-1] not in LLMJP_TLDS or host == "ja.wikipedia.org"):
+                doc.is_rejected = True
+            return doc
+
+    class NotEmpty(Filter):
+        def apply(self, doc):  # type: ignore[no-untyped-def]
+            if doc.text.strip() == "":
+                doc.is_rejected = True
+            return doc
+
+    class KeywordCount(Filter):
+        """More than ``max_allowed_num`` matches of a keyword list (llm-jp's NG-word rule)."""
+
+        def __init__(self, path: Path, max_allowed_num: int) -> None:
+            super().__init__()
+            words = [re.escape(w.strip()) for w in path.read_text(encoding="utf-8").split("\n")
+                     if w.strip() and not w.startswith("#")]
+            self.pat = re.compile("|".join(words))
+            self.max_allowed_num = max_allowed_num
+
+        def apply(self, doc):  # type: ignore[no-untyped-def]
+            if len(self.pat.findall(doc.text)) > self.max_allowed_num:
+                doc.is_rejected = True
+            return doc
+
+    class CompressionRatio(Filter):
+        def apply(self, doc):  # type: ignore[no-untyped-def]
+            raw = doc.text.encode("utf-8")
+            r = len(zlib.compress(raw, 9)) / len(raw) if raw else 0.0
+            if not 0.30 <= r <= 0.70:
+                doc.is_rejected = True
+            return doc
+
+    class ExtractJapaneseLines(Filter):
+        kana = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+        url = re.compile(r"https?://[\w/:%#$&?()~.=+\-]+")
+        ascii_run = re.compile("[\u0000-\u007f]{100,}")
+
+        def apply(self, doc):  # type: ignore[no-untyped-def]
+            doc.text = "".join(self.ascii_run.sub("", self.url.sub("", line))
+                               for line in doc.text.split("\n") if self.kana.search(line))
+            return doc
+
+    return Compose([
+        TLDAllowList(), NotEmpty(), hf.AcceptJapanese(lookup_size=50),
+        hf.DiscardAds(dict_path=lists / "ads.txt", max_allowed_num=10),
+        KeywordCount(lists / "ng_adult.txt", 3), KeywordCount(lists / "ng_discrimination.txt", 3),
+        KeywordCount(lists / "ng_violence.txt", 3),
+        hf.DiscardRareKuten(max_average_sentence_length=250), CompressionRatio(), ExtractJapaneseLines(),
+    ])
 
 
-def run_plain(texts: list[str], urls: list[str]) -> tuple[float, list[list[str]]]:
+# --- the reference processes -----------------------------------------------------------------
+
+
+def arm_swallow_reference(src: Path, out: Path) -> None:
+    """One process: read the set, decide every document with the plain rules, write the results."""
     ng, blocked = load_plain_lists()
-    t0 = time.process_time()
-    out = [plain_decide(t, u, ng, blocked) for t, u in zip(texts, urls)]
-    return time.process_time() - t0, out
+    with open(src, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as w:
+        for line in f:
+            row = json.loads(line)
+            failed = plain_decide(row["text"], row["url"], ng, blocked)
+            w.write(json.dumps({"id": row["id"], "failed": failed,
+                                "text": row["text"] if not failed else None}, ensure_ascii=False) + "\n")
+
+
+def arm_hojichar_llmjp(src: Path, out: Path) -> None:
+    from hojichar import Document as HDoc
+
+    chain = hojichar_llmjp_chain()
+    with open(src, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as w:
+        for line in f:
+            row = json.loads(line)
+            doc = chain.apply(HDoc(row["text"], extras={"url": row["url"]}))
+            w.write(json.dumps({"id": row["id"], "kept": not doc.is_rejected,
+                                "text": None if doc.is_rejected else doc.text}, ensure_ascii=False) + "\n")
+
+
+# --- timing whole processes --------------------------------------------------------------
+
+
+def timed(cmd: list[str]) -> dict[str, float]:
+    """CPU seconds (user + system of the process and its children) and wall seconds of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"cpu_s": cpu, "wall_s": wall}
+
+
+def corpusforge_cmd(preset: str, src: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "corpusforge", "filter", "--preset", preset, "--input", str(src),
+            "--output", str(out), "--no-progress"]
+
+
+def reference_cmd(arm: str, src: Path, out: Path) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--arm", arm, "--input", str(src), "--output", str(out)]
+
+
+def corpusforge_decisions(out: Path) -> dict[str, list[str]]:
+    """id → failed rules (empty list: kept) from a ``corpusforge filter`` output."""
+    import pyarrow.parquet as pq
+
+    decided: dict[str, list[str]] = {}
+    for kind in ("docs", "removed"):
+        for f in sorted((out / kind).glob("*.parquet")):
+            t = pq.read_table(f, columns=["id", "drop_reasons"]).to_pydict()
+            for doc_id, reasons in zip(t["id"], t["drop_reasons"]):
+                decided[doc_id] = reasons.split(",") if reasons else []
+    return decided
+
+
+def compare(preset: str, cf_out: Path, ref_out: Path) -> dict[str, object]:
+    ours = corpusforge_decisions(cf_out)
+    with open(ref_out, encoding="utf-8") as f:
+        ref = [json.loads(line) for line in f]
+    if preset == "swallow":
+        same = sum(1 for r in ref if ours.get(r["id"]) == r["failed"])
+        first = next((r for r in ref if ours.get(r["id"]) != r["failed"]), None)
+        if first is not None:
+            print(f"MISMATCH {first['id']}: corpusforge {ours.get(first['id'])} reference {first['failed']}",
+                  file=sys.stderr)
+        return {"identical_decisions": same, "documents": len(ref),
+                "kept": sum(1 for r in ref if not ours.get(r["id"]))}
+    same = sum(1 for r in ref if (not ours.get(r["id"])) == r["kept"])
+    return {"same_kept_dropped": same, "documents": len(ref), "kept": sum(1 for r in ref if not ours.get(r["id"])),
+            "kept_reference": sum(1 for r in ref if r["kept"])}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--docs", type=int, default=6000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each; the best is reported")
-    ap.add_argument("--all-presets", action="store_true", help="also time the llmjp and default presets")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved rounds; the median round is reported")
+    ap.add_argument("--presets", default="swallow,llmjp")
+    ap.add_argument("--arm", choices=("swallow-reference", "hojichar-llmjp"), help=argparse.SUPPRESS)
+    ap.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.arm == "swallow-reference":
+        arm_swallow_reference(args.input, args.output)
+        return 0
+    if args.arm == "hojichar-llmjp":
+        arm_hojichar_llmjp(args.input, args.output)
+        return 0
 
-    texts, source = bench_documents(args.docs, args.seed)
-    urls = bench_urls(len(texts), args.seed)
-    mean_len = sum(map(len, texts)) / len(texts)
-    print(f"documents: {len(texts)} from {source}, mean {mean_len:.0f} characters; "
-          f"python {platform.python_version()}, one core (CPU time of this process)\n")
-
-    run_preset(texts[:50], urls[:50])  # warm-up: class table, regex compilation, word lists
-    preset_s, preset_dec = min((run_preset(texts, urls) for _ in range(args.repeat)), key=lambda r: r[0])
-    plain_s, plain_dec = min((run_plain(texts, urls) for _ in range(args.repeat)), key=lambda r: r[0])
-
-    same = sum(1 for a, b in zip(preset_dec, plain_dec) if a == b)
-    kept = sum(1 for d in preset_dec if not d)
-    preset_rate, plain_rate = len(texts) / preset_s, len(texts) / plain_s
-    print("| implementation | documents | CPU seconds | documents/s/core |")
-    print("|---|---:|---:|---:|")
-    print(f"| corpusforge `swallow` preset, all signals recorded | {len(texts)} | {preset_s:.2f} "
-          f"| {preset_rate:,.0f} |")
-    print(f"| plain per-rule implementation (Swallow reference style) | {len(texts)} | {plain_s:.2f} "
-          f"| {plain_rate:,.0f} |")
-    print(f"\nspeed-up: {preset_rate / plain_rate:.1f}x; identical decisions (kept/dropped and every failed "
-          f"rule, in order): {same}/{len(texts)}; kept {kept}/{len(texts)}")
-    reasons = collections.Counter(d[0] for d in preset_dec if d)
-    print("first reasons: " + ", ".join(f"{r} {c}" for r, c in reasons.most_common()))
-    if args.all_presets:
-        print("\n| preset (same documents) | CPU seconds | documents/s/core | kept |")
-        print("|---|---:|---:|---:|")
-        print(f"| swallow | {preset_s:.2f} | {preset_rate:,.0f} | {kept} |")
-        for name in ("llmjp", "default"):
-            secs, k = min((run_other_preset(name, texts, urls) for _ in range(args.repeat)), key=lambda r: r[0])
-            print(f"| {name} | {secs:.2f} | {len(texts) / secs:,.0f} | {k} |")
-    ok = same == len(texts) and preset_rate >= TARGET
-    if same != len(texts):
-        for i, (a, b) in enumerate(zip(preset_dec, plain_dec)):
-            if a != b:
-                print(f"MISMATCH doc {i}: preset {a} plain {b}", file=sys.stderr)
-                break
-    print(f"\ntarget >= {TARGET} documents/s/core with identical decisions: {'met' if ok else 'NOT met'}")
+    src, info = write_set(args.docs, args.seed)
+    print(f"documents: {info['documents']} from {info['source']}; median {info['median_chars']} / mean "
+          f"{info['mean_chars']} / max {info['max_chars']} characters; python {platform.python_version()}, "
+          f"{os.cpu_count()} cores (shared)\n")
+    reference = {"swallow": ("swallow-reference", "Swallow reference-style rules"),
+                 "llmjp": ("hojichar-llmjp", "HojiChar, the same llm-jp chain")}
+    results: dict[str, object] = {"set": info, "rounds": args.repeat, "presets": {}}
+    ok = True
+    for preset in [p for p in args.presets.split(",") if p]:
+        arm, label = reference[preset]
+        rounds = []
+        for r in range(args.repeat):
+            cf_out, ref_out = WORK / f"cf-{preset}", WORK / f"ref-{preset}.jsonl"
+            shutil.rmtree(cf_out, ignore_errors=True)
+            ours = timed(corpusforge_cmd(preset, src, cf_out))
+            theirs = timed(reference_cmd(arm, src, ref_out))
+            rounds.append({"corpusforge": ours, "reference": theirs, "ratio": theirs["cpu_s"] / ours["cpu_s"]})
+            print(f"  {preset} round {r + 1}: corpusforge {ours['cpu_s']:.2f} CPU-s, {label} {theirs['cpu_s']:.2f} "
+                  f"CPU-s, ratio {rounds[-1]['ratio']:.2f}x")
+        mid = sorted(rounds, key=lambda x: x["ratio"])[len(rounds) // 2]
+        decisions = compare(preset, WORK / f"cf-{preset}", WORK / f"ref-{preset}.jsonl")
+        n = info["documents"]
+        print(f"\n| `{preset}` (median round) | CPU s | wall s | documents/s/core |\n|---|---:|---:|---:|")
+        for name, m in ((f"corpusforge filter --preset {preset}", mid["corpusforge"]), (label, mid["reference"])):
+            print(f"| {name} | {m['cpu_s']:.2f} | {m['wall_s']:.2f} | {n / m['cpu_s']:,.0f} |")
+        per_round = ", ".join(f"{x['ratio']:.2f}" for x in rounds)
+        print(f"ratio {mid['ratio']:.2f}x (rounds: {per_round}); "
+              f"target {TARGETS[preset]}x; decisions: {decisions}\n")
+        met = mid["ratio"] >= TARGETS[preset]
+        if preset == "swallow":
+            met = met and decisions["identical_decisions"] == decisions["documents"]
+        ok = ok and met
+        results["presets"][preset] = {"rounds": rounds, "median": mid, "decisions": decisions,  # type: ignore[index]
+                                      "target": TARGETS[preset], "met": met}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"targets {'met' if ok else 'NOT met'}; wrote {RESULTS.relative_to(ROOT)}")
     return 0 if ok else 1
 
 

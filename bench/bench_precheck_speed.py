@@ -86,8 +86,8 @@ def run_stages(code_root: str, files: list[str]) -> dict[str, Any]:
                 decoded = list(dec(kept))
                 cpu_ns["CharsetDecode"] += clock() - t0
                 pages["CharsetDecode"] += 1
-            html = doc.metadata.get("_html")
-            added = {k: v for k, v in doc.metadata.items() if k != "_html" and before.get(k, None) != v}
+            html = doc.html
+            added = {k: v for k, v in doc.metadata.items() if before.get(k, None) != v}
             rows.append([doc.id, bool(kept), bool(decoded), dict(sorted(added.items())),
                          None if html is None else len(html),
                          None if html is None else zlib.crc32(html.encode("utf-8", "surrogatepass"))])

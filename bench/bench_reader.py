@@ -53,7 +53,7 @@ def read_files(engine: str, paths: list[str]) -> dict[str, Any]:
     """Read every file with one engine; CPU seconds of the loop, document digest, stats."""
     import xxhash
 
-    from corpusforge.io import warc_fast
+    from corpusforge.io.warc import inflate
     from corpusforge.io.warc import WarcReader
 
     docs_digest = xxhash.xxh3_128()
@@ -72,7 +72,7 @@ def read_files(engine: str, paths: list[str]) -> dict[str, Any]:
         counters.update(reader.stats.counters)
     cpu_s, wall_s = time.process_time() - start_cpu, time.perf_counter() - start_wall
     return {"cpu_s": cpu_s, "wall_s": wall_s, "docs": docs, "raw_bytes": raw_bytes,
-            "inflater": warc_fast.inflater() if engine == "fast" else "zlib (warcio)",
+            "inflater": inflate.inflater() if engine == "fast" else "zlib (warcio)",
             "docs_digest": docs_digest.hexdigest(),
             "stats": {"dropped": dict(sorted(dropped.items())), "counters": dict(sorted(counters.items()))}}
 
@@ -182,8 +182,7 @@ def main() -> int:
         "measure": "median CPU seconds (process_time) of reading all files in a fresh process per run, one core",
         "versions": {"python": platform.python_version(), "isal": isal.__version__,
                      "zlib": zlib.ZLIB_RUNTIME_VERSION, "warcio": _version("warcio"),
-                     "warc_fast.py": git_version("corpusforge/io/warc_fast.py"),
-                     "warc.py": git_version("corpusforge/io/warc.py")},
+                     "io/warc": git_version("corpusforge/io/warc")},
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "sets": sets,
     }

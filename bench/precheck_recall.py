@@ -83,8 +83,8 @@ def full_path_kept(pages: list[Page], stats: Stats) -> tuple[set[str], float, di
     ratios: dict[str, dict[str, float]] = {}
 
     def note(doc: Document, reason: str, stage: Any) -> None:
-        if "ja_ratio" in doc.metadata:
-            ratios[doc.url] = {k: doc.metadata[k] for k in ("ja_letter_ratio", "ja_ratio", "kana_ratio", "kanji_ratio")}
+        if "ja_per_nonspace" in doc.metadata:
+            ratios[doc.url] = {k: doc.metadata[k] for k in ("ja_per_letter", "ja_per_nonspace", "kana_per_nonspace", "kanji_per_nonspace")}
 
     t0 = time.perf_counter()
     kept = set()
@@ -100,16 +100,16 @@ def full_path_kept(pages: list[Page], stats: Stats) -> tuple[set[str], float, di
 
 
 def ratio_percentiles(ratios: dict[str, dict[str, float]], urls: set[str]) -> str:
-    """min / p1 / median / max of ja_letter_ratio, ja_ratio and kana share of CJK over ``urls``."""
+    """min / p1 / median / max of ja_per_letter, ja_per_nonspace and kana share of CJK over ``urls``."""
     def pct(values: list[float]) -> str:
         if not values:
             return "—"
         v = sorted(values)
         return f"{v[0]:.3f} / {v[len(v) // 100]:.3f} / {v[len(v) // 2]:.3f} / {v[-1]:.3f}"
     rows = [ratios[u] for u in urls if u in ratios]
-    letters = [r["ja_letter_ratio"] for r in rows]
-    ja = [r["ja_ratio"] for r in rows]
-    share = [r["kana_ratio"] / (r["kana_ratio"] + r["kanji_ratio"]) for r in rows if r["kana_ratio"] + r["kanji_ratio"] > 0]
+    letters = [r["ja_per_letter"] for r in rows]
+    ja = [r["ja_per_nonspace"] for r in rows]
+    share = [r["kana_per_nonspace"] / (r["kana_per_nonspace"] + r["kanji_per_nonspace"]) for r in rows if r["kana_per_nonspace"] + r["kanji_per_nonspace"] > 0]
     return f"{len(rows):,} | {pct(letters)} | {pct(ja)} | {pct(share)}"
 
 
@@ -196,7 +196,7 @@ def main() -> None:
                       f"title={t.get('title')!r}")
     print("\nScript ratios of the extracted texts that reached the final decision "
           "(min / p1 / median / max):\n")
-    print("| pages | n | ja_letter_ratio | ja_ratio | kana ÷ (kana + kanji) |")
+    print("| pages | n | ja_per_letter | ja_per_nonspace | kana ÷ (kana + kanji) |")
     print("|---|---:|---|---|---|")
     reached = set(ratios)
     print(f"| Japanese by the truth | {ratio_percentiles(ratios, reached & truth_ja)} |")

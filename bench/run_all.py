@@ -18,7 +18,7 @@ BENCHES = [
     ["precheck_recall.py"],
     ["bench_reader.py"],
     ["bench_extract.py", "--repeat", "3"],
-    ["bench_filters.py", "--docs", "2000", "--repeat", "3", "--all-presets"],
+    ["bench_filters.py", "--docs", "6000", "--repeat", "3"],
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
     ["bench_classify.py"],

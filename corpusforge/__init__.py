@@ -6,15 +6,16 @@ Library use, streaming in constant memory::
 
     pipe = cf.read_warc("CC-MAIN-...warc.gz") | cf.Pipeline.from_config("pipeline")
     for doc in pipe:
-        print(doc.id, doc.metadata["ja_ratio"], doc.text[:40])
+        print(doc.id, doc.metadata["ja_per_nonspace"], doc.text[:40])
     print(pipe.stats().to_dict())
 """
 
 from __future__ import annotations
 
 from corpusforge.document import Document
-from corpusforge.pipeline import Pipeline
-from corpusforge.stage import Filter, Mapper, Stage, TaskContext, register
+from corpusforge.pipeline import Pipeline, TaskContext
+from corpusforge.registry import register
+from corpusforge.stage import Filter, Mapper, Stage
 from corpusforge.stats import StageStats, Stats
 
 __version__ = "0.1.0"
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 
+# The two readers are imported when called, on purpose: ``import corpusforge`` (and every
+# extraction task, which imports the package) must not load warcio, pyarrow and numpy.
 def read_warc(path: str, **kwargs):  # type: ignore[no-untyped-def]
     """Stream the HTML ``response`` records of one WARC file as raw documents."""
     from corpusforge.io.warc import WarcReader

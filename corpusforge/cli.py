@@ -1,7 +1,9 @@
 """The ``corpusforge`` command line.
 
 Each subcommand lives in its own module under ``corpusforge/commands/`` and exposes
-``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``. A command module
+imports the heavy parts of the package inside ``run`` on purpose: ``corpusforge --help``
+and each command load only what that command uses.
 
 Exit codes scripts can rely on:
   0  success
@@ -18,6 +20,10 @@ import pkgutil
 import sys
 from typing import Sequence
 
+import corpusforge.commands as pkg
+from corpusforge import __version__
+from corpusforge.config import ConfigError
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -33,7 +39,6 @@ class CliError(Exception):
 
 
 def _commands() -> list:
-    import corpusforge.commands as pkg
 
     mods = []
     for m in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
@@ -43,7 +48,6 @@ def _commands() -> list:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from corpusforge import __version__
 
     parser = argparse.ArgumentParser(
         prog="corpusforge",
@@ -64,7 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from corpusforge.config import ConfigError
 
     try:
         return int(args._run(args) or 0)

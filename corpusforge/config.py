@@ -24,11 +24,14 @@ from typing import Any
 
 import yaml
 
+from corpusforge.order import PipelineOrderError, check_order
+from corpusforge.registry import stage_class, stage_names
 from corpusforge.resources import data_dir
 
-
 STAGE_SECTIONS = ("extract", "filters", "annotate")
-OTHER_SECTIONS = ("writer", "dedup", "shards", "report", "meta")
+#: libyaml's loader when PyYAML was built with it (several times faster than the pure-Python one)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+OTHER_SECTIONS = ("writer", "dedup", "shards", "report")
 
 
 class ConfigError(ValueError):
@@ -62,7 +65,7 @@ def resolve_data_path(value: str | Path, base: Path | None = None) -> Path:
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as f:
-            cfg = yaml.safe_load(f) or {}
+            cfg = yaml.load(f, Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: invalid YAML: {e}".replace("\n", " ")) from None
     if not isinstance(cfg, dict):
@@ -135,14 +138,13 @@ def stage_entries(cfg: dict[str, Any], sections: tuple[str, ...] = ()) -> list[d
 
 
 def build_stage(entry: dict[str, Any]) -> Any:
-    from corpusforge.stage import registered_stages, stage_class
-
+    """One stage from its config entry; a ``ConfigError`` names what is wrong."""
     entry = dict(entry)
     name = entry.pop("stage")
     base = entry.pop("_base", None)
     cls = stage_class(name)
     if cls is None:
-        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(sorted(registered_stages()))}")
+        raise ConfigError(f"unknown stage {name!r}; known stages: {', '.join(stage_names())}")
     sig = inspect.signature(cls.__init__)
     accepts_base = "config_dir" in sig.parameters
     if accepts_base and base is not None:
@@ -160,4 +162,50 @@ def build_stage(entry: dict[str, Any]) -> Any:
 
 
 def build_stages(entries: list[dict[str, Any]]) -> list[Any]:
-    return [build_stage(e) for e in entries]
+    """The stages of ``entries``, in order; their order is checked (``corpusforge.order``)."""
+    stages = [build_stage(e) for e in entries]
+    try:
+        check_order(stages)
+    except PipelineOrderError as e:
+        raise ConfigError(str(e)) from None
+    return stages
+
+
+def _entry_names(entry: dict[str, Any]) -> set[str]:
+    names = {str(entry["stage"])}
+    if "label" in entry:
+        names.add(f"{entry['stage']}[{entry['label']}]")
+    if "name" in entry:
+        names.add(str(entry["name"]))
+    return names
+
+
+def apply_overrides(entries: list[dict[str, Any]], overrides: dict[str, Any]) -> list[dict[str, Any]]:
+    """Filter entries with thresholds replaced: ``{"Stage.param": value}``.
+
+    ``Stage`` is a class name, ``Class[label]`` or a stage ``name``; ``param`` may go one
+    level down (``TopNgramFilter.max_ratio.2``). A class name that occurs more than once
+    must be qualified.
+    """
+    out = [dict(e) for e in entries]
+    for key, value in overrides.items():
+        stage, _, param = key.partition(".")
+        if not param:
+            raise ValueError(f"override {key!r}: expected Stage.param=value")
+        hits = [e for e in out if stage in _entry_names(e)]
+        if not hits:
+            known = sorted({n for e in out for n in _entry_names(e)})
+            raise ValueError(f"override {key!r}: no stage {stage!r} in the preset; stages: {', '.join(known)}")
+        if len(hits) > 1:
+            raise ValueError(f"override {key!r}: {stage!r} is ambiguous, qualify it, e.g. "
+                             f"{sorted(n for e in hits for n in _entry_names(e) if '[' in n)}")
+        entry = hits[0]
+        top, _, sub = param.partition(".")
+        if sub:
+            nested = dict(entry.get(top) or {})
+            k: Any = int(sub) if sub.isdigit() else sub
+            nested[k] = value
+            entry[top] = nested
+        else:
+            entry[top] = value
+    return out

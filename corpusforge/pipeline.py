@@ -1,14 +1,48 @@
-"""An ordered list of stages that streams documents in constant memory."""
+"""An ordered list of stages that streams documents in constant memory.
+
+A stage is any callable over an iterator of documents that yields documents; stages
+built on ``corpusforge.stage.Stage`` also keep their own counters (``stats``), get
+``setup`` / ``finish`` per input file and report drops through ``on_drop``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from corpusforge.config import build_stages, load_config, stage_entries
 from corpusforge.document import Document
-from corpusforge.stage import DropSink, Stage, TaskContext
+from corpusforge.io.atomic import tmp_path
+from corpusforge.order import check_order
 from corpusforge.stats import StageStats, Stats
+
+#: called with (document, reason, stage) for every document a stage drops
+DropSink = Callable[[Document, str, Any], None]
+
+
+@dataclass
+class TaskContext:
+    """Where a stage running inside a phase task may write side outputs.
+
+    Side outputs (e.g. MinHash signatures) are written under temporary names that the
+    executor commits together with the documents when the input file is finished.
+    """
+
+    output_dir: Path
+    file_key: str
+    rank: int = 0
+    world_size: int = 1
+    pending: list[tuple[Path, Path]] = field(default_factory=list)
+
+    def side_output(self, kind: str, suffix: str) -> Path:
+        """Temporary path for ``OUT/<kind>/<file_key><suffix>``, committed at file end."""
+        final = self.output_dir / kind / f"{self.file_key}{suffix}"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tmp_path(final)
+        self.pending.append((tmp, final))
+        return tmp
 
 
 class _CountedInput:
@@ -75,9 +109,12 @@ class Pipeline:
     ...     ...
     """
 
-    def __init__(self, stages: Sequence[Any] = (), source: Iterable[Document] | None = None) -> None:
+    def __init__(self, stages: Sequence[Any] = (), source: Iterable[Document] | None = None,
+                 given: Sequence[str] = ()) -> None:
         self.stages: list[Any] = list(stages)
         self.source = source
+        #: document state the input already carries (see ``corpusforge.order``)
+        self.given = tuple(given)
         self._callable_stats: dict[int, StageStats] = {}
 
     # composition -------------------------------------------------------------------
@@ -85,15 +122,15 @@ class Pipeline:
         if isinstance(other, Pipeline):
             if other.source is not None:
                 raise ValueError("cannot append a pipeline that has its own source")
-            return Pipeline(self.stages + other.stages, self.source)
+            return Pipeline(self.stages + other.stages, self.source, self.given)
         if isinstance(other, (list, tuple)):
-            return Pipeline(self.stages + list(other), self.source)
+            return Pipeline(self.stages + list(other), self.source, self.given)
         if callable(other):
-            return Pipeline(self.stages + [other], self.source)
+            return Pipeline(self.stages + [other], self.source, self.given)
         raise TypeError(f"cannot compose a pipeline with {type(other).__name__}")
 
     def __ror__(self, source: Iterable[Document]) -> "Pipeline":
-        return Pipeline(self.stages, source)
+        return Pipeline(self.stages, source, self.given)
 
     @classmethod
     def from_config(cls, config: str | Path | dict[str, Any], sections: tuple[str, ...] = ()) -> "Pipeline":
@@ -102,15 +139,14 @@ class Pipeline:
         ``sections`` picks stage sections (``extract``, ``filters``, ``annotate``);
         default: all of them, in that order.
         """
-        from corpusforge.config import build_stages, load_config, stage_entries
-
         cfg = config if isinstance(config, dict) else load_config(config)
         return cls(build_stages(stage_entries(cfg, sections)))
 
     # running -----------------------------------------------------------------------
     def _stats_of(self, stage: Any) -> StageStats:
-        if isinstance(stage, Stage):
-            return stage.stats
+        own = getattr(stage, "stats", None)
+        if isinstance(own, StageStats):
+            return own
         key = id(stage)
         if key not in self._callable_stats:
             self._callable_stats[key] = StageStats(getattr(stage, "__name__", type(stage).__name__))
@@ -118,24 +154,30 @@ class Pipeline:
 
     def setup(self, ctx: TaskContext) -> None:
         for s in self.stages:
-            if isinstance(s, Stage):
+            if hasattr(s, "setup"):
                 s.setup(ctx)
 
     def finish(self) -> None:
         for s in self.stages:
-            if isinstance(s, Stage):
+            if hasattr(s, "finish"):
                 s.finish()
+
+    def check(self) -> "Pipeline":
+        """Raise ``PipelineOrderError`` when a stage lacks what an earlier stage must produce."""
+        check_order(self.stages, self.given)
+        return self
 
     def run(self, docs: Iterable[Document] | None = None, on_drop: DropSink | None = None) -> Iterator[Document]:
         """Stream ``docs`` (or the pipeline's own source) through every stage."""
         it: Iterable[Document] | None = docs if docs is not None else self.source
         if it is None:
             raise ValueError("pipeline has no source: pass documents to run() or use `source | pipeline`")
+        self.check()
         src_stats = getattr(it, "stats", None)
         if isinstance(src_stats, StageStats):
             it = _timed_source(it, src_stats)
         for s in self.stages:
-            if isinstance(s, Stage) and on_drop is not None:
+            if on_drop is not None and hasattr(s, "on_drop"):
                 s.on_drop = on_drop
             it = _metered(s, self._stats_of(s), it)
         return iter(it)

@@ -1,4 +1,4 @@
-"""The stage protocol and the two small base classes most steps are built from.
+"""The stage base class and the two small base classes most steps are built from.
 
 A stage is a callable over an iterator of documents that yields documents. The
 ``Pipeline`` counts documents and characters in and out of every stage and times it;
@@ -8,70 +8,12 @@ and any counters of its own (``self.stats.count(key)``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Protocol, runtime_checkable
+from typing import Any, ClassVar, Iterable, Iterator
 
 from corpusforge.document import Document
+from corpusforge.order import declare
+from corpusforge.pipeline import DropSink, Pipeline, TaskContext
 from corpusforge.stats import StageStats
-
-DropSink = Callable[[Document, str, "Stage"], None]
-
-_REGISTRY: dict[str, type["Stage"]] = {}
-
-
-def register(cls: type["Stage"]) -> type["Stage"]:
-    """Make a stage class usable by name from a YAML config."""
-    _REGISTRY[cls.__name__] = cls
-    return cls
-
-
-def registered_stages() -> dict[str, type["Stage"]]:
-    """Every stage class by name (imports all stage modules)."""
-    from corpusforge.stages_catalog import import_all
-
-    import_all()
-    return dict(_REGISTRY)
-
-
-def stage_class(name: str) -> type["Stage"] | None:
-    """The stage class registered as ``name``, importing only the module that defines it."""
-    if name not in _REGISTRY:
-        from corpusforge.stages_catalog import import_stage_module
-
-        if not import_stage_module(name):
-            return registered_stages().get(name)
-    return _REGISTRY.get(name)
-
-
-@runtime_checkable
-class StageProtocol(Protocol):
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]: ...
-
-
-@dataclass
-class TaskContext:
-    """Where a stage running inside a phase task may write side outputs.
-
-    Side outputs (e.g. MinHash signatures) are written under temporary names that the
-    executor commits together with the documents when the input file is finished.
-    """
-
-    output_dir: Path
-    file_key: str
-    rank: int = 0
-    world_size: int = 1
-    pending: list[tuple[Path, Path]] = field(default_factory=list)
-
-    def side_output(self, kind: str, suffix: str) -> Path:
-        """Temporary path for ``OUT/<kind>/<file_key><suffix>``, committed at file end."""
-        from corpusforge.io.atomic import tmp_path
-
-        final = self.output_dir / kind / f"{self.file_key}{suffix}"
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tmp_path(final)
-        self.pending.append((tmp, final))
-        return tmp
 
 
 class Stage:
@@ -80,6 +22,15 @@ class Stage:
     #: dropped documents of this stage go to ``removed/`` (False: counted only, e.g.
     #: records that never became text such as images or non-Japanese pages)
     write_removed: ClassVar[bool] = True
+    #: document state read from / left for other stages (see ``corpusforge.order``)
+    needs: ClassVar[tuple[str, ...]] = ()
+    consumes: ClassVar[tuple[str, ...]] = ()
+    produces: ClassVar[tuple[str, ...]] = ()
+    owes: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declare(cls)
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or type(self).__name__
@@ -100,9 +51,7 @@ class Stage:
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         raise NotImplementedError
 
-    def __or__(self, other: Any) -> Any:
-        from corpusforge.pipeline import Pipeline
-
+    def __or__(self, other: Any) -> Pipeline:
         return Pipeline([self]) | other
 
     def __repr__(self) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from corpusforge.io.atomic import atomic_write_text
+
 SCHEMA = "corpusforge.stats/1"
 
 
@@ -130,7 +132,6 @@ class Stats:
         )
 
     def save(self, path: str | Path) -> None:
-        from corpusforge.io.atomic import atomic_write_text
 
         atomic_write_text(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=1))
 

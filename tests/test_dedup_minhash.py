@@ -17,7 +17,7 @@ from corpusforge.dedup.stages import ExactDedup, MinHashSignatures, NearDuplicat
 from corpusforge.dedup.sigfile import SUFFIX, SignatureFile, parse_date
 from corpusforge.document import Document
 from corpusforge.io.atomic import commit
-from corpusforge.stage import TaskContext
+from corpusforge.pipeline import TaskContext
 
 
 # --- normalisation ----------------------------------------------------------------------
@@ -217,10 +217,10 @@ def test_signature_does_not_depend_on_the_work_block_size() -> None:
     np.testing.assert_array_equal(ref.hashvalues, big)
 
 
-def test_fast_nfkc_equals_unicodedata() -> None:
+def test_nfkc_equals_unicodedata() -> None:
     import unicodedata
 
-    from corpusforge.dedup.normalize import nfkc
+    from corpusforge.text.normalize import nfkc
 
     rng = random.Random(4)
     pool = ("あがぱアガパｶﾞﾊﾟｱ漢字　！？（）：％／…ＡＢＣａｂｃ１２３abc123 \n\t①㈱㌔ﾟﾞ\u3099\u309a"

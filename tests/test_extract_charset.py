@@ -15,11 +15,11 @@ from corpusforge.extract.charset import (
     CharsetDecode,
     Decoded,
     _count_bad,
-    _hiragana_share,
     decode_with,
     meta_charset,
     normalize_charset,
 )
+from corpusforge.extract.script import hiragana_share
 from corpusforge.pipeline import Pipeline
 from tests.extract_fixtures import JA_PARAGRAPHS, en_page, ja_page, page, ru_page, zh_page
 
@@ -34,7 +34,7 @@ def decode(body: bytes, http_charset: str | None = None) -> tuple[Document | Non
 
 def html_of(doc: Document | None) -> str:
     assert doc is not None
-    return doc.metadata["_html"]
+    return doc.html
 
 
 def test_utf8_without_declaration() -> None:
@@ -157,7 +157,7 @@ def test_utf8_non_japanese_page_is_not_resniffed_as_cp932(http_charset: str | No
     html = _commoncrawl_sized(page(RU_CP932_HIRAGANA, title="Торт", repeat=2))
     body = html.encode("utf-8")
     wrong = decode_with(body, "cp932")
-    assert wrong is not None and _hiragana_share(wrong.text) >= CharsetDecode().min_hiragana_share
+    assert wrong is not None and hiragana_share(wrong.text) >= CharsetDecode().min_hiragana_share
     assert wrong.bad_chars < 0.001 * len(wrong.text)  # a whole-page ratio calls this decode clean
     doc, _ = decode(body, http_charset=http_charset)
     assert doc.metadata["charset"] == "utf-8"
@@ -257,10 +257,10 @@ def test_clean_is_the_ratio_test() -> None:
             assert d.clean(ratio) == expected
 
 
-def test_declared_utf8_is_final_without_the_hiragana_share(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_declared_utf8_is_final_without_thehiragana_share(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr("corpusforge.extract.charset._hiragana_share",
-                        lambda text: calls.append(len(text)) or _hiragana_share(text))
+    monkeypatch.setattr("corpusforge.extract.charset.hiragana_share",
+                        lambda text: calls.append(len(text)) or hiragana_share(text))
     doc, _ = decode(ru_page(repeat=5).encode("utf-8"), http_charset="utf-8")
     assert (doc.metadata["charset"], doc.metadata["charset_source"]) == ("utf-8", "http")
     assert calls == []

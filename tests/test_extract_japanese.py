@@ -32,10 +32,10 @@ def test_script_counts() -> None:
 def test_japanese_is_kept_with_ratios_recorded() -> None:
     reason, md = decide(JA)
     assert reason is None
-    assert md["ja_ratio"] > 0.9 and md["kana_ratio"] > 0.3 and md["kanji_ratio"] > 0.2
-    assert md["latin_ratio"] == 0.0
-    assert set(md) == {"ja_letter_ratio", "ja_ratio", "kana_ratio", "kanji_ratio", "latin_ratio"}
-    assert md["ja_letter_ratio"] >= md["ja_ratio"]
+    assert md["ja_per_nonspace"] > 0.9 and md["kana_per_nonspace"] > 0.3 and md["kanji_per_nonspace"] > 0.2
+    assert md["latin_per_nonspace"] == 0.0
+    assert set(md) == {"ja_per_letter", "ja_per_nonspace", "kana_per_nonspace", "kanji_per_nonspace", "latin_per_nonspace"}
+    assert md["ja_per_letter"] >= md["ja_per_nonspace"]
 
 
 def test_kanji_heavy_japanese_is_kept() -> None:
@@ -46,7 +46,7 @@ def test_kanji_heavy_japanese_is_kept() -> None:
 def test_chinese_is_not_japanese(text: str) -> None:
     reason, md = decide(text)
     assert reason == "not_japanese"
-    assert md["kanji_ratio"] > 0.7
+    assert md["kanji_per_nonspace"] > 0.7
 
 
 def test_chinese_with_a_few_kana_is_not_japanese() -> None:
@@ -61,7 +61,7 @@ def test_chinese_with_a_few_kana_is_not_japanese() -> None:
 def test_korean_and_english_are_not_japanese() -> None:
     assert decide("\n".join(KO_PARAGRAPHS))[0] == "not_japanese"
     reason, md = decide("\n".join(EN_PARAGRAPHS))
-    assert reason == "not_japanese" and md["latin_ratio"] > 0.7
+    assert reason == "not_japanese" and md["latin_per_nonspace"] > 0.7
 
 
 def test_mixed_texts() -> None:
@@ -71,18 +71,18 @@ def test_mixed_texts() -> None:
     # a Japanese article with English terms and code: still Japanese
     ja_with_en = JA + "\nこの記事では Python の for 文と list comprehension を使っています。\nprint(sum(x for x in range(10)))"
     reason, md = decide(ja_with_en)
-    assert reason is None and 0 < md["latin_ratio"] < 0.5
+    assert reason is None and 0 < md["latin_per_nonspace"] < 0.5
 
 
 def test_qa_board_numbers_do_not_dilute_japanese() -> None:
-    """Post numbers, IDs and dates count against ja_ratio, not against ja_letter_ratio."""
+    """Post numbers, IDs and dates count against ja_per_nonspace, not against ja_per_letter."""
     posts = [f"{i}: 名無しさん 2024/03/{i % 28 + 1:02d}(土) 12:{i % 60:02d}:{i % 60:02d}.{i:02d} ID:{i * 7919:08x}\n"
              f">>{i - 1} 了解です。" for i in range(1, 30)]
     board = "\n".join(posts)
     f = JapaneseScriptFilter()
     doc = Document(id="d", text=board)
     assert f.check(doc) is None
-    assert doc.metadata["ja_ratio"] < 0.25 < 0.6 < doc.metadata["ja_letter_ratio"]
+    assert doc.metadata["ja_per_nonspace"] < 0.25 < 0.6 < doc.metadata["ja_per_letter"]
     assert decide(board, min_ja_ratio=0.25)[0] == "not_japanese"  # the older test loses the board
 
 
@@ -91,7 +91,7 @@ def test_other_scripts_count_as_letters() -> None:
     text = ("Каждую осень в нашем городе проходит небольшой праздник урожая. " * 6
             + "\nホーム お知らせ お問い合わせ サイトマップ プライバシーポリシー")
     reason, md = decide(text)
-    assert reason == "not_japanese" and md["ja_letter_ratio"] < 0.25
+    assert reason == "not_japanese" and md["ja_per_letter"] < 0.25
 
 
 def test_thresholds_come_from_parameters() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corpusforge.document import Document
-from corpusforge.extract.normalize import Normalize, fast_nfkc
+from corpusforge.text.normalize import Normalize, nfkc
 
 
 def norm(text: str, **kw: object) -> str:
@@ -43,7 +43,7 @@ def test_empty_text() -> None:
     assert norm(" \n\u200b\n ") == ""
 
 
-def test_fast_nfkc_equals_unicodedata() -> None:
+def test_nfkc_equals_unicodedata() -> None:
     import random
     import unicodedata
 
@@ -54,4 +54,4 @@ def test_fast_nfkc_equals_unicodedata() -> None:
                 + list("あいうカキク漢字語abc 123。、「」"))
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
-        assert fast_nfkc(text) == unicodedata.normalize("NFKC", text), text
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), text

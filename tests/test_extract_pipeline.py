@@ -43,8 +43,8 @@ def test_mixed_warc(tmp_path: Path) -> None:
     assert set(kept) == {u for u, *_ in pages if u.startswith("http://a.jp/")}
     for doc in kept.values():
         assert JA_PARAGRAPHS[0] in doc.text
-        assert doc.raw is None and "_html" not in doc.metadata
-        assert {"charset", "charset_source", "ja_ratio", "kana_ratio", "kanji_ratio", "latin_ratio",
+        assert doc.raw is None and doc.html is None
+        assert {"charset", "charset_source", "ja_per_nonspace", "kana_per_nonspace", "kanji_per_nonspace", "latin_per_nonspace",
                 "precheck", "title"} <= set(doc.metadata)
     sjis = kept["http://a.jp/sjis-lying-header"]
     assert sjis.metadata["charset"] == "cp932" and sjis.metadata["charset_source"] == "sniffed"

@@ -48,12 +48,12 @@ def injected_extractor(html: str) -> str | None:
 
 
 def doc_with_html(doc_id: str, html: str) -> Document:
-    return Document(id=doc_id, metadata={"_html": html})
+    return Document(id=doc_id, html=html)
 
 
 def run(stage: TrafilaturaExtract, docs: list[Document]) -> list[Document]:
     try:
-        return list(Pipeline([stage]).run(docs))
+        return list(Pipeline([stage], given=("html",)).run(docs))
     finally:
         stage.close()
 

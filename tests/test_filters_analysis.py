@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from corpusforge.document import Document
-from corpusforge.filters import charclass as cc
+from corpusforge.text import charclass as cc
 from corpusforge.filters.analysis import TextAnalysis, analysis_of
 from corpusforge.filters.ngrams import NgramIndex, char_repetition_ratio
 

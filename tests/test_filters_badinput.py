@@ -59,7 +59,7 @@ def test_swallow_signals_of_empty_text_are_zero_not_nan() -> None:
     list(pipe.run([doc]))
     m = doc.metadata
     assert m["drop_reasons"].startswith("too_few_chars")
-    assert m["q_hiragana_ratio"] == 0.0 and m["q_avg_sentence_len"] == 0.0 and m["q_max_sentence_len"] == 0
+    assert m["q_hiragana_per_ja"] == 0.0 and m["q_avg_sentence_len"] == 0.0 and m["q_max_sentence_len"] == 0
     assert m["q_top_2gram_ratio"] == 0.0 and m["q_dup_10gram_ratio"] == 0.0
 
 

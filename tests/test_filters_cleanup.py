@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from corpusforge.document import Document
 from corpusforge.filters.cleanup import (BoilerplateLineRemover, FooterTrimmer, JapaneseLineExtractor,
-                                         PersonalInfoMasker, PunctuationNormalizer, TextRepair, UnicodeNormalizer,
-                                         WidthNormalizer)
+                                         PersonalInfoMasker, PunctuationNormalizer, TextRepair)
+from corpusforge.text.normalize import Normalize
 
 BODY = ["先日、地元の図書館で開かれた古文書の講座に参加しました。",
         "江戸時代の商人が残した帳簿を読み解きながら、当時の物価や暮らしぶりを学びました。",
@@ -95,9 +95,10 @@ def test_text_repair_and_width_and_unicode_normalizers() -> None:
     assert d.text == "壊れた\ufffd文字と\U00020bb7" and d.metadata["q_repaired_chars"] == 1
     d.text.encode("utf-8")
     assert mapped(TextRepair(), "正常").metadata["q_repaired_chars"] == 0
-    d = mapped(WidthNormalizer(), "ｶﾞｲﾄﾞﾌﾞｯｸ ＡＢＣ１２３…！")
+    d = mapped(Normalize(form="width", whitespace=False, record=True), "ｶﾞｲﾄﾞﾌﾞｯｸ ＡＢＣ１２３…！")
     assert d.text == "ガイドブック ABC123…！" and d.metadata["q_width_normalized"] == 15
-    assert mapped(UnicodeNormalizer("NFKC"), "ＡＢＣ").text == "ABC"
+    d = mapped(Normalize(form="NFKC", whitespace=False, record=True), "ＡＢＣ")
+    assert d.text == "ABC" and d.metadata["q_unicode_normalized"] is True
 
 
 def test_footer_trimmer_can_keep_content_after_a_widget_heading() -> None:

@@ -36,7 +36,7 @@ def test_filter_presets_write_docs_and_removed(corpus: dict[str, Path], tmp_path
     removed = pl.read_parquet(out / "removed" / "*.parquet")
     assert kept.height + removed.height == 60
     assert removed["reason"].null_count() == 0
-    for col in ("q_chars", "q_hiragana_ratio") if preset != "llmjp" else ("q_compression_ratio", "q_head_kana"):
+    for col in ("q_chars", "q_hiragana_per_ja") if preset != "llmjp" else ("q_compression_ratio", "q_head_kana"):
         assert kept[col].null_count() == 0 and removed[col].null_count() == 0   # every signal recorded
     stats = json.loads((out / "stats" / "filter.json").read_text())
     assert sum(s["docs_in"] for s in stats["stages"] if s["name"] == "TextReader") == 61
@@ -103,7 +103,7 @@ def test_presets_run_inside_corpusforge_run(tmp_path: Path) -> None:
     removed = pl.read_parquet(out / "removed" / "*.parquet")
     from_rules = removed.filter(pl.col("stage").is_in(["LengthFilter", "DuplicateLineFilter", "ScriptRatioFilter",
                                                        "SentenceFilter", "TopNgramFilter", "DuplicateNgramFilter"]))
-    assert from_rules.height > 0 and from_rules["q_hiragana_ratio"].null_count() == 0
+    assert from_rules.height > 0 and from_rules["q_hiragana_per_ja"].null_count() == 0
 
 
 def test_filter_array_mode_runs_one_rank_then_the_rest(tmp_path: Path) -> None:

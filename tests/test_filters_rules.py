@@ -52,10 +52,10 @@ def test_script_ratio_filter_both_sides() -> None:
     assert decide(f, ARTICLE)[0] is None
     chinese = "北京是中华人民共和国的首都，也是全国的政治中心和文化中心。"
     reason, meta = decide(f, chinese)
-    assert reason == "low_hiragana_ratio" and meta["q_hiragana_ratio"] == 0.0
+    assert reason == "low_hiragana_ratio" and meta["q_hiragana_per_ja"] == 0.0
     katakana = "スマートフォンケースのカラーバリエーションをチェックしてください。"
     reason, meta = decide(f, katakana)
-    assert reason == "high_katakana_ratio" and meta["q_katakana_ratio"] > 0.5
+    assert reason == "high_katakana_ratio" and meta["q_katakana_per_ja"] > 0.5
     mixed = "今日は晴れです。" + " This page is mostly written in English for visitors." * 2
     assert decide(f, mixed)[0] == "low_ja_ratio"
 
@@ -189,7 +189,7 @@ def test_mecab_filters_both_sides() -> None:
     assert decide(nouns, ARTICLE)[0] is None
     stuffed = "リンゴ・オレンジ・ミカン・バナナ・ブドウ・メロン・スイカ・イチゴ 産地直送 通販 格安 セール"
     reason, meta = decide(nouns, stuffed)
-    assert reason == "high_noun_ratio" and meta["q_noun_ratio"] >= 0.8
+    assert reason == "high_noun_ratio" and meta["q_noun_per_word"] >= 0.8
     words = WordRepetitionFilter(n=7, ratio_limit=0.4)
     assert decide(words, ARTICLE)[0] is None
     assert decide(words, "今日は駅前の店で新しい本を買いました。" * 4)[0] == "word_repetition"
@@ -204,7 +204,7 @@ def test_mecab_runs_only_on_the_prefix() -> None:
 def test_rules_are_declarative_and_disabled_by_none() -> None:
     f = ScriptRatioFilter(min_hiragana_ratio=0.2)
     assert [(r.reason, r.signal, r.op, r.threshold) for r in f.active_rules()] == [
-        ("low_hiragana_ratio", "q_hiragana_ratio", "lt", 0.2)]
+        ("low_hiragana_ratio", "q_hiragana_per_ja", "lt", 0.2)]
     assert ScriptRatioFilter().active_rules() == []
     assert Rule("x", "q", "ge", 0.05).fails(0.05) and not Rule("x", "q", "gt", 0.05).fails(0.05)
     assert not Rule("x", "q", "lt", 1).fails(None)   # a missing signal never fails

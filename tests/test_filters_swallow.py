@@ -202,7 +202,7 @@ def test_drop_is_attributed_to_the_first_failing_filter() -> None:
     list(pipe.run([doc], on_drop=lambda d, r, s: seen.append((r, s.name))))
     assert seen == [("high_katakana_ratio", "ScriptRatioFilter")]
     stats = {s.name: s for s in pipe.stats().stages}
-    assert stats["ScriptRatioFilter"].counters["fails:high_katakana_ratio"] == 1
+    assert stats["ScriptRatioFilter"].counters["fail.high_katakana_ratio"] == 1
     assert stats["DropFailed"].dropped["high_katakana_ratio"] == 1
 
 

@@ -81,7 +81,7 @@ def test_stop_at_first_failure_leaves_signals_missing_and_recompute_fills_them(r
     rules = tuning.preset_rules("swallow")
     first = tuning.load_output(runs["first"])
     missing = tuning.missing_signals(first, rules)
-    assert "q_ng_ratio" in missing and "q_dup_line_ratio" in missing
+    assert "q_ng_per_ja" in missing and "q_dup_line_ratio" in missing
     loosened = tuning.preset_rules("swallow", {"DuplicateLineFilter.max_line_ratio": 1.0})
     assert int(tuning.reapply(first, loosened)["undecided"].sum()) > 0
     filled = tuning.recompute_signals(first, "swallow")

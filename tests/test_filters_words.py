@@ -91,7 +91,7 @@ def test_ng_ratio_uses_japanese_letters_as_swallow() -> None:
     f = NGWordFilter(str(WORDLISTS / "ng_adult.txt"), ratio_limit=0.05)
     doc = Document(id="1", text="無修正" + "あ" * 57 + "abc" * 100)
     assert f.check(doc) == "ng_ratio"
-    assert doc.metadata["q_ng_ratio"] == pytest.approx(3 / 60)
+    assert doc.metadata["q_ng_per_ja"] == pytest.approx(3 / 60)
 
 
 def test_missing_wordlist_is_a_config_error() -> None:

@@ -20,7 +20,7 @@ def test_readme_library_example_streams_a_warc(tmp_path: Path) -> None:
     assert pipe.stats().stages[0].docs_out < 400  # lazily: the reader has not read the whole file
     docs = [first, *it]
     assert docs and all(truth[d.url]["is_japanese"] for d in docs)
-    assert all(0.2 <= d.metadata["q_hiragana_ratio"] <= 1 for d in docs)
+    assert all(0.2 <= d.metadata["q_hiragana_per_ja"] <= 1 for d in docs)
     st = pipe.stats().to_dict()
     assert st["schema"] == "corpusforge.stats/1"
     assert st["stages"][-1]["docs_out"] == len(docs)

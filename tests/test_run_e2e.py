@@ -37,7 +37,7 @@ def test_run_writes_the_design_layout_and_keeps_only_japanese(crawl, tmp_path: P
     for sub in ("docs", "removed", "signatures", "dedup", "deduped/docs", "stats/extract", "_done/extract"):
         assert (out / sub).is_dir(), sub
     docs = read_output(out, "docs")
-    assert {"id", "url", "text", "domain", "charset", "ja_ratio", "warc_date"} <= set(docs.columns)
+    assert {"id", "url", "text", "domain", "charset", "ja_per_nonspace", "warc_date"} <= set(docs.columns)
     by_url = {t["url"]: t for t in truth}
     kept = docs["url"].to_list()
     assert kept, "the default pipeline kept nothing"

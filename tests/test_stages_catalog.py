@@ -1,25 +1,36 @@
-"""The stage catalog finds a stage's module from the sources and imports only that one."""
+"""The stage registry lists every shipped stage and imports only the module of the one asked for."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 
+import corpusforge
 from corpusforge.config import ConfigError, build_stage
-from corpusforge.stage import registered_stages
-from corpusforge.stages_catalog import stage_modules
+from corpusforge.registry import SHIPPED_STAGES, stage_class
+from corpusforge.stage import Stage
 
 
-def test_index_read_from_sources_matches_the_registry() -> None:
-    registry = {name: cls for name, cls in registered_stages().items()
-                if cls.__module__.startswith("corpusforge.")}  # tests register stages of their own
-    index = stage_modules()
-    assert set(index) == set(registry)
-    for name, module in index.items():
-        assert registry[name].__module__ == module
+def test_every_shipped_stage_class_is_listed_with_its_module() -> None:
+    defined = {}
+    for mod in pkgutil.walk_packages(corpusforge.__path__, "corpusforge."):
+        if mod.name.startswith(("corpusforge.synth", "corpusforge.commands")) or mod.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(mod.name)
+        for name, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Stage) and obj.__module__ == mod.name and not name.startswith("_"):
+                defined[name] = mod.name
+    bases = {"Stage", "Filter", "Mapper", "QualityFilter"}  # the base classes stages are built from
+    assert {k: v for k, v in defined.items() if k not in bases} == SHIPPED_STAGES
+    for name, module in SHIPPED_STAGES.items():
+        cls = stage_class(name)
+        assert issubclass(cls, Stage) and cls.__module__ == module and cls.__name__ == name
 
 
 def test_extract_section_imports_no_heavy_library() -> None:

@@ -34,7 +34,7 @@ from corpusforge.synth import (
     split_sentences,
     write_bad_warc,
 )
-from corpusforge.synth import texts_ja_education, texts_ja_encyclopedia, texts_ja_web
+from corpusforge.synth.texts import DATA_DIR, JA_EDUCATION, JA_ENCYCLOPEDIA, JA_WEB
 from corpusforge.synth.pages import CC_MAX_BODY_BYTES, CC_MEDIAN_BODY_BYTES, CC_SIGMA
 from corpusforge.synth.similarity import jaccard, shingle_hashes
 from corpusforge.synth.warcgen import http_block, serialize_record
@@ -109,7 +109,7 @@ def all_bank_strings() -> list[str]:
             for v in o:
                 walk(v)
 
-    for mod in (texts_ja_encyclopedia, texts_ja_education, texts_ja_web):
+    for mod in (JA_ENCYCLOPEDIA, JA_EDUCATION, JA_WEB):
         for name, value in vars(mod).items():
             if name.isupper():
                 walk(value)
@@ -122,7 +122,9 @@ def test_text_banks_are_large_and_encode_in_every_japanese_charset() -> None:
     strings = all_bank_strings()
     sentences = {s for s in strings if s.endswith(("。", "！", "？", "）", "」"))}
     assert len(sentences) >= 700, len(sentences)
-    assert len(texts_ja_encyclopedia.ENCYCLOPEDIA_TOPICS) >= 40
+    assert len(JA_ENCYCLOPEDIA.ENCYCLOPEDIA_TOPICS) >= 40
+    assert sorted(p.name for p in DATA_DIR.glob("*.json")) == ["ja_education.json", "ja_encyclopedia.json",
+                                                               "ja_web.json", "other.json"]
     for s in strings:
         for codec in JA_CODECS:
             # © is the one exception: footers carry it and pages write it as a character reference.

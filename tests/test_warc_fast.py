@@ -9,7 +9,7 @@ document the file does not hold intact, and it must keep every record the damage
 touch. All files are generated here.
 
 Every fast read here is done once with each installed inflater (ISA-L and zlib, see
-``corpusforge.io.warc_fast.set_inflater``) and must come out the same, record for record
+``corpusforge.io.inflate.set_inflater``) and must come out the same, record for record
 and stat for stat, so every comparison with warcio holds for both.
 """
 
@@ -30,9 +30,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from corpusforge.io import warc_fast
+from corpusforge.io.warc import inflate
 from corpusforge.io.warc import WarcReader
-from corpusforge.io.warc_fast import CUT, FastWarcParser, iter_records
+from corpusforge.io.warc.records import CUT, FastWarcParser, iter_records
 from corpusforge.synth import BAD_KINDS, generate_warc, write_bad_warc
 from tests.helpers import ja_pages, write_warc
 
@@ -47,18 +47,18 @@ T = TypeVar("T")
 
 @contextmanager
 def using_inflater(name: str) -> Iterator[None]:
-    before = warc_fast.inflater()
-    warc_fast.set_inflater(name)
+    before = inflate.inflater()
+    inflate.set_inflater(name)
     try:
         yield
     finally:
-        warc_fast.set_inflater(before)
+        inflate.set_inflater(before)
 
 
 def with_every_inflater(run: Callable[[], T]) -> T:
     """What ``run`` gives with each installed inflater, asserted to be the same."""
     results = {}
-    for name in warc_fast.INFLATERS:
+    for name in inflate.INFLATERS:
         with using_inflater(name):
             results[name] = run()
     first, *others = results

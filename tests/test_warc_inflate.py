@@ -26,9 +26,10 @@ from typing import Any
 
 import pytest
 
-from corpusforge.io import warc_fast
+from corpusforge.io.warc import inflate
 from corpusforge.io.warc import WarcReader
-from corpusforge.io.warc_fast import INFLATE_ERRORS, iter_records
+from corpusforge.io.warc.inflate import INFLATE_ERRORS
+from corpusforge.io.warc.records import iter_records
 from corpusforge.synth import generate_warc
 from tests.helpers import ja_pages, write_warc
 
@@ -38,13 +39,13 @@ LIBRARIES = {"zlib": zlib, "isal": isal_zlib}
 
 
 def read_with(path: Path, name: str) -> tuple[list[tuple[str, str, bytes]], dict[str, Any]]:
-    before = warc_fast.inflater()
-    warc_fast.set_inflater(name)
+    before = inflate.inflater()
+    inflate.set_inflater(name)
     try:
         r = WarcReader(path)
         docs = [(d.id, d.url, d.raw) for d in r]
     finally:
-        warc_fast.set_inflater(before)
+        inflate.set_inflater(before)
     return docs, {"dropped": dict(r.stats.dropped), "counters": dict(r.stats.counters), "in": r.stats.docs_in}
 
 
@@ -237,25 +238,25 @@ def test_gzip_header_fields(tmp_path: Path, plain_warc: tuple[bytes, list[int]],
 
 # ------------------------------------------------------------------------------ choice and fallback
 def test_inflater_choice() -> None:
-    before = warc_fast.inflater()
+    before = inflate.inflater()
     try:
-        assert warc_fast.set_inflater("auto") == "isal"  # installed here, so the default
-        assert warc_fast.set_inflater("ZLIB") == "zlib" and warc_fast.inflater() == "zlib"
+        assert inflate.set_inflater("auto") == "isal"  # installed here, so the default
+        assert inflate.set_inflater("ZLIB") == "zlib" and inflate.inflater() == "zlib"
         with pytest.raises(ValueError, match="unknown inflater"):
-            warc_fast.set_inflater("zstd")
+            inflate.set_inflater("zstd")
     finally:
-        warc_fast.set_inflater(before)
+        inflate.set_inflater(before)
 
 
 _CHILD = """
 import json, sys
 if sys.argv[2] == "hide-isal":
     sys.modules["isal"] = None  # as if the package were not installed
-from corpusforge.io import warc_fast
+from corpusforge.io.warc import inflate
 from corpusforge.io.warc import WarcReader
 r = WarcReader(sys.argv[1])
 docs = [[d.id, d.url, d.raw.hex()] for d in r]
-print(json.dumps({"inflater": warc_fast.inflater(), "inflaters": sorted(warc_fast.INFLATERS),
+print(json.dumps({"inflater": inflate.inflater(), "inflaters": sorted(inflate.INFLATERS),
                   "docs": docs, "dropped": r.stats.dropped, "counters": r.stats.counters}))
 """
 

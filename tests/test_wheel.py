@@ -52,7 +52,7 @@ def test_wheel_ships_presets_and_starter_model(tmp_path: Path) -> None:
                  "corpusforge/_data/classifiers/category/format/model.ftz",
                  "corpusforge/_data/classifiers/category/topic/model.ftz",
                  "corpusforge/_data/filters/swallow.yaml",
-                 "corpusforge/_data/filters/pipeline.yaml"):
+                 "corpusforge/_data/filters/pipeline.yaml", "corpusforge/synth/data/ja_web.json"):
         assert must in names, must
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -12,7 +12,7 @@ from corpusforge.classify.host_rules import HostRules
 from corpusforge.classify.scorer import CategoryScorer, resolve_model_path
 from corpusforge.config import ConfigError, resolve_data_path
 from corpusforge.document import Document
-from corpusforge.stage import Stage, register
+from corpusforge.stage import Stage
 
 
 def _resolve(path: str | None, config_dir: str | None, axis: str) -> Path:
@@ -25,7 +25,6 @@ def _resolve(path: str | None, config_dir: str | None, axis: str) -> Path:
     return resolve_model_path(found, axis)
 
 
-@register
 class CategoryScore(Stage):
     """Adds ``format``, ``format_prob``, ``format_source``, ``topic``, ``topic_prob``,
     ``topic_source`` and, with ``edu`` (default), ``edu_score`` / ``edu_label``.

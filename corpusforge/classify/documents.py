@@ -8,8 +8,6 @@ optionally ``id``, ``domain``, ``url``, ``source``. A row without ``id`` gets
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +15,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from corpusforge.io.base import file_key
-
-DOC_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz")
+from corpusforge.io.rows import DOC_SUFFIXES, read_rows
 
 
 def document_files(path: str | Path) -> list[Path]:
@@ -35,38 +32,13 @@ def document_files(path: str | Path) -> list[Path]:
     raise FileNotFoundError(f"input not found: {p}")
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-    """Rows of one file with the wanted columns (missing ones absent); bad json lines skipped."""
-    if path.name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        present = [c for c in columns if c in pf.schema_arrow.names]
-        for batch in pf.iter_batches(batch_size=4096, columns=present):
-            yield from batch.to_pylist()
-        return
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(row, dict):
-                yield {c: row[c] for c in columns if c in row}
-            else:
-                yield {}
-
-
 def iter_documents(files: list[Path], columns: tuple[str, ...] = ("id", "text")) -> Iterator[dict[str, Any]]:
     """Rows with a string ``text`` and an ``id`` (assigned when missing)."""
     cols = tuple(dict.fromkeys(("id", "text") + columns))
     for path in files:
         key = file_key(path)
-        for n, row in enumerate(_rows(path, cols)):
-            if not isinstance(row.get("text"), str):
+        for n, row in enumerate(read_rows(path, cols)):
+            if row is None or not isinstance(row.get("text"), str):
                 continue
             if row.get("id") is None:
                 row["id"] = f"{key}/{n}"

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from corpusforge.document import Document
-from corpusforge.stage import Stage, register
+from corpusforge.stage import Stage
 
 
-@register
 class EduScore(Stage):
     """Scores documents in batches with the edu classifier; optionally drops low scorers.
 

@@ -11,8 +11,6 @@ which reads the main file and the parts together.
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from corpusforge.classify.parse import parse_labels
 from corpusforge.classify.prompt import LabelPrompt
 from corpusforge.classify.taxonomy import Taxonomy
 from corpusforge.io.atomic import tmp_path
+from corpusforge.io.rows import read_rows
 
 LABEL_SCHEMA = pa.schema([
     ("id", pa.string()),
@@ -227,7 +226,7 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
     if isinstance(replies, (str, Path)):
         source = Path(replies)
         default_labeller = labeller or f"import:{source.name}"
-        rows_iter: Iterable[Any] = _jsonl_rows(source)
+        rows_iter: Iterable[Any] = read_rows(source)
     else:
         default_labeller = labeller or "import"
         rows_iter = replies
@@ -268,15 +267,3 @@ def import_replies(replies: str | Path | Iterable[dict[str, Any]], output: str |
             summary.imported += 1
             summary.unparseable += rec["error"] is not None
     return summary
-
-
-def _jsonl_rows(path: Path) -> Iterable[Any]:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                yield None

@@ -209,19 +209,14 @@ def _field(item: Any, name: str) -> Any:
 
 
 def _synth_generator() -> Any:
-    """``japanese_documents`` of corpusforge.synth (package level, else its ``compose`` module)."""
-    try:
-        from corpusforge.synth import japanese_documents  # type: ignore[attr-defined]
+    """``corpusforge.synth.japanese_documents``: the seed set is generated input, as synth-warc's is.
 
-        return japanese_documents
-    except ImportError:
-        pass
-    try:
-        from corpusforge.synth.compose import japanese_documents
+    Imported when called, on purpose: the generator loads its text banks, which scoring
+    and training do not need.
+    """
+    from corpusforge.synth import japanese_documents
 
-        return japanese_documents
-    except ImportError:
-        return None
+    return japanese_documents
 
 
 def synth_documents(n: int, seed: int, counts: Counter | None = None,

@@ -59,9 +59,8 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
 
 def filter_config(preset: str, overrides: dict[str, Any], first_failure: bool) -> dict[str, Any]:
     """The run config: shipped defaults (writer …) with the preset's filters, overrides applied."""
-    from corpusforge.config import ConfigError, build_stages, load_run_config
-    from corpusforge.filters.rules import DropFailed, RecordAllSignals, check_record_all_pairing
-    from corpusforge.filters.tuning import apply_overrides
+    from corpusforge.config import ConfigError, apply_overrides, build_stages, load_run_config
+    from corpusforge.filters.rules import DropFailed, RecordAllSignals
 
     cfg = load_run_config(preset)
     entries = cfg.get("filters") or []
@@ -74,10 +73,9 @@ def filter_config(preset: str, overrides: dict[str, Any], first_failure: bool) -
     if first_failure:
         entries = [e for e in entries if e["stage"] not in (RecordAllSignals.__name__, DropFailed.__name__)]
     cfg["filters"] = entries
-    stages = build_stages(entries)  # fail fast on unknown stages / parameters / word lists
     try:
-        check_record_all_pairing(stages)
-    except ValueError as e:
+        build_stages(entries)  # fail fast on unknown stages / parameters / word lists / stage order
+    except ConfigError as e:
         raise ConfigError(f"{preset}: {e}") from None
     return cfg
 

@@ -16,7 +16,10 @@ from itertools import combinations
 from pathlib import Path
 
 from corpusforge.dedup.normalize import normalize_for_dedup
+from corpusforge.dedup.stages import MinHashSignatures
 from corpusforge.document import Document
+from corpusforge.io.atomic import commit
+from corpusforge.pipeline import TaskContext
 
 # common kanji and kana to compose pseudo-words from: the space of 2-kanji compounds and
 # katakana names is large, so unrelated documents share few 5-grams, as real ones do
@@ -172,9 +175,6 @@ def write_signature_files(output: str | Path, files: dict[str, list[Document]],
                           minhash: str | dict = "dedup") -> None:
     """Signature files for ``{file key: documents}`` as the extract phase writes them
     (through ``MinHashSignatures`` and a ``TaskContext``), for tests and benchmarks."""
-    from corpusforge.dedup.stages import MinHashSignatures
-    from corpusforge.io.atomic import commit
-    from corpusforge.stage import TaskContext
 
     for key, docs in files.items():
         stage = MinHashSignatures(minhash=minhash)

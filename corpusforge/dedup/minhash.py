@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 import xxhash
 
+from corpusforge.config import ConfigError, load_config
 from corpusforge.dedup.normalize import normalize_for_dedup
 
 SHINGLE_KINDS = ("char", "word")
@@ -155,7 +156,6 @@ def load_minhash_params(spec: str | Mapping[str, Any] | None = "dedup", **overri
     if spec is None:
         base: dict[str, Any] = {}
     elif isinstance(spec, str):
-        from corpusforge.config import ConfigError, load_config
 
         section = (load_config(spec).get("dedup") or {}).get("minhash")
         if not isinstance(section, Mapping):

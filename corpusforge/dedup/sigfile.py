@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpusforge.dedup.minhash import MinHashParams
+from corpusforge.io.atomic import discard
 
 SUFFIX = ".minhash.parquet"
 META_KEY = b"corpusforge.minhash"
@@ -142,13 +143,8 @@ class SignatureWriter:
         self._writer = None
 
     def abort(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._writer = None
-        self.path.unlink(missing_ok=True)
+        discard(self._writer, [self.path])
+        self._writer = None
 
 
 class SignatureFile:

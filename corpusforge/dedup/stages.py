@@ -8,11 +8,13 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import xxhash
 
+from corpusforge.config import load_config
 from corpusforge.dedup.minhash import MinHasher, MinHashParams, load_minhash_params
 from corpusforge.dedup.normalize import normalize_for_dedup
 from corpusforge.dedup.sigfile import SUFFIX, SignatureWriter, parse_date, parse_score
 from corpusforge.document import Document
-from corpusforge.stage import Filter, Stage, TaskContext, register
+from corpusforge.pipeline import TaskContext
+from corpusforge.stage import Filter, Stage
 
 _PART_SUFFIX = re.compile(r"\.p\d+$")
 
@@ -22,7 +24,6 @@ def text_hash_hex(normalized: str) -> str:
     return f"{xxhash.xxh3_64_intdigest(normalized.encode('utf-8', 'surrogatepass')):016x}"
 
 
-@register
 class ExactDedup(Filter):
     """Drops repeats of the same normalised text within one input file (``exact_duplicate``).
 
@@ -49,7 +50,6 @@ class ExactDedup(Filter):
         return None
 
 
-@register
 class MinHashSignatures(Stage):
     """Computes the MinHash band keys of every document and writes them as a side output.
 
@@ -111,13 +111,10 @@ class MinHashSignatures(Stage):
 def _preset_columns(minhash: str | Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(minhash, str):
         return {}
-    from corpusforge.config import load_config
-
     section = load_config(minhash).get("dedup") or {}
     return {k: str(section[k]) for k in ("date_column", "score_column") if k in section}
 
 
-@register
 class NearDuplicateFilter(Filter):
     """Drops the documents of the dedup drop list (``near_duplicate``), keyed by document id.
 

@@ -40,7 +40,7 @@ def _sign_file(path: str, key: str, out: str, params: dict[str, Any], date_colum
                reader: TextReaderFactory) -> dict[str, Any]:
     """One signing task: a file's documents -> ``OUT/signatures/<key>.minhash.parquet``."""
     from corpusforge.dedup.stages import MinHashSignatures
-    from corpusforge.stage import TaskContext
+    from corpusforge.pipeline import TaskContext
 
     stage = MinHashSignatures(minhash=params, date_column=date_column, score_column=score_column)
     ctx = TaskContext(output_dir=Path(out), file_key=key)

@@ -34,7 +34,8 @@ from corpusforge.document import Document
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp
 from corpusforge.io.base import Reader, file_key
 from corpusforge.io.writer import DocumentWriter
-from corpusforge.stage import Stage, TaskContext
+from corpusforge.pipeline import TaskContext
+from corpusforge.stage import Stage
 from corpusforge.stats import Stats
 
 ReaderFactory = Callable[[Path], Reader]

@@ -17,10 +17,9 @@ characters) or no Japanese candidate may do better. Order of evidence:
 4. charset-normalizer on a bounded sample
 5. UTF-8 with replacement characters
 
-Where the decoded HTML lives: ``doc.metadata["_html"]``. Keys starting with ``_`` are
-private to the pipeline (the writer never writes them), ``doc.text`` stays empty until
-trafilatura fills it with the extracted text, and ``doc.raw`` is cleared here so the
-bytes are not held twice.
+Where the decoded HTML lives: ``doc.html`` (a typed field, never written), ``doc.text``
+stays empty until trafilatura fills it with the extracted text, and ``doc.raw`` is
+cleared here so the bytes are not held twice.
 """
 
 from __future__ import annotations
@@ -31,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from corpusforge.document import Document
-from corpusforge.stage import Stage, register
+from corpusforge.extract.script import hiragana_share
+from corpusforge.stage import Stage
 
 #: web charset labels → the Python codec that decodes what such pages really contain.
 #: Shift_JIS → CP932 (superset with NEC/IBM extensions ① ㈱ 髙 that Windows writes),
@@ -215,9 +215,8 @@ def _count_bad(text: str) -> int:
     return fffd + _bad_controls(units)
 
 
-@register
 class CharsetDecode(Stage):
-    """Decode ``doc.raw`` into ``doc.metadata['_html']`` with verified charset detection.
+    """Decode ``doc.raw`` into ``doc.html`` with verified charset detection.
 
     Records ``charset`` (Python codec name) and ``charset_source`` (``bom``, ``http``,
     ``meta``, ``sniffed``, ``detected``, ``fallback``) in the metadata, and counters
@@ -228,6 +227,8 @@ class CharsetDecode(Stage):
     is kept with replacement characters, since trafilatura and the text filters judge
     the remaining text anyway.
     """
+
+    produces = ("html",)
 
     def __init__(self, meta_scan_bytes: int = 8192, max_bad_ratio: float = 0.01,
                  min_hiragana_share: float = 0.05, max_undecodable_ratio: float = 0.05,
@@ -244,7 +245,7 @@ class CharsetDecode(Stage):
         """Pure ASCII (no escapes) decodes the same in every codec; otherwise want hiragana."""
         if body.isascii() and not has_iso2022_escapes(body):
             return True
-        return _hiragana_share(d.text) >= self.min_hiragana_share
+        return hiragana_share(d.text) >= self.min_hiragana_share
 
     def _sniff_japanese(self, body: bytes, tried: set[str]) -> Decoded | None:
         """The clean Japanese candidate decode with the most hiragana, if any looks Japanese."""
@@ -256,7 +257,7 @@ class CharsetDecode(Stage):
             d = decode_with(body, codec)
             if d is None or not d.clean(self.max_bad_ratio):
                 continue
-            share = _hiragana_share(d.text)
+            share = hiragana_share(d.text)
             if share >= self.min_hiragana_share and (best is None or share > best[0]):
                 best = (share, d)
                 if codec == "utf-8" or codec == ISO2022_CODEC:
@@ -343,12 +344,6 @@ class CharsetDecode(Stage):
             count(f"source.{source}")
             doc.metadata["charset"] = d.codec
             doc.metadata["charset_source"] = source
-            doc.metadata["_html"] = d.text
+            doc.html = d.text
             doc.raw = None
             yield doc
-
-
-def _hiragana_share(text: str) -> float:
-    from corpusforge.extract.script import hiragana_share
-
-    return hiragana_share(text)

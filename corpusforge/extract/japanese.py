@@ -13,18 +13,17 @@ The decision asks for (thresholds from the preset, see ``filters/extract.yaml``)
 * kana ≥ ``min_kana_share_of_cjk`` of kana + kanji (a Chinese page with a few kana
   fails here; kanji-heavy Japanese such as news headlines stays well above it).
 
-The ratios are stored as metadata (``ja_letter_ratio`` over letters; ``ja_ratio``,
-``kana_ratio``, ``kanji_ratio``, ``latin_ratio`` over non-space characters) so later thresholds can be tuned from them.
+The ratios are stored as metadata (``ja_per_letter`` over letters; ``ja_per_nonspace``,
+``kana_per_nonspace``, ``kanji_per_nonspace``, ``latin_per_nonspace`` over non-space characters) so later thresholds can be tuned from them.
 """
 
 from __future__ import annotations
 
 from corpusforge.document import Document
 from corpusforge.extract.script import ScriptCounts, count_scripts
-from corpusforge.stage import Filter, register
+from corpusforge.stage import Filter
 
 
-@register
 class JapaneseScriptFilter(Filter):
     """Keep Japanese text; drop the rest as ``not_japanese`` (counter ``fail.<test>``)."""
 
@@ -41,9 +40,9 @@ class JapaneseScriptFilter(Filter):
         if c.kana < self.min_kana:
             return "kana"
         if c.letter_ratio(c.japanese) < self.min_ja_letter_ratio:
-            return "ja_letter_ratio"
+            return "ja_per_letter"
         if c.ratio(c.japanese) < self.min_ja_ratio:
-            return "ja_ratio"
+            return "ja_per_nonspace"
         if c.kana_share_of_cjk < self.min_kana_share_of_cjk:
             return "kana_share"
         return None
@@ -51,11 +50,11 @@ class JapaneseScriptFilter(Filter):
     def check(self, doc: Document) -> str | None:
         c = count_scripts(doc.text)
         md = doc.metadata
-        md["ja_letter_ratio"] = round(c.letter_ratio(c.japanese), 4)
-        md["ja_ratio"] = round(c.ratio(c.japanese), 4)
-        md["kana_ratio"] = round(c.ratio(c.kana), 4)
-        md["kanji_ratio"] = round(c.ratio(c.kanji), 4)
-        md["latin_ratio"] = round(c.ratio(c.latin), 4)
+        md["ja_per_letter"] = round(c.letter_ratio(c.japanese), 4)
+        md["ja_per_nonspace"] = round(c.ratio(c.japanese), 4)
+        md["kana_per_nonspace"] = round(c.ratio(c.kana), 4)
+        md["kanji_per_nonspace"] = round(c.ratio(c.kanji), 4)
+        md["latin_per_nonspace"] = round(c.ratio(c.latin), 4)
         failed = self.failed_test(c)
         if failed is None:
             return None

@@ -41,7 +41,6 @@ from __future__ import annotations
 import heapq
 import re
 from itertools import islice
-from typing import Iterable, Iterator
 
 from corpusforge.document import Document
 from corpusforge.extract.charset import (
@@ -52,7 +51,7 @@ from corpusforge.extract.charset import (
     normalize_charset,
 )
 from corpusforge.extract.script import count_kana
-from corpusforge.stage import Filter, register
+from corpusforge.stage import Filter
 
 _UTF8_KANA_RE = re.compile(rb"\xe3[\x81-\x83][\x80-\xbf]")
 _UTF8_HALFWIDTH_KANA_RE = re.compile(rb"\xef(?:\xbd[\xa6-\xbf]|\xbe[\x80-\x9f])")
@@ -144,7 +143,6 @@ def _legacy_decode_counts(text: str) -> tuple[int, int, int]:
     return kana, int(np.count_nonzero(codes >= 0x80)), int(np.count_nonzero(codes == 0xFFFD))
 
 
-@register
 class JapanesePrecheck(Filter):
     """Drop (count only) pages whose raw bytes cannot hold a Japanese text.
 

@@ -1,73 +1,26 @@
-"""Fast character-class counting shared by the pre-check and the Japanese decision.
+"""Script counts of the extraction: the pre-check's kana test and the Japanese decision.
 
-Every code point is mapped to one class through a 1.1 MB lookup table; a text is
-counted in one vectorised pass (``utf-32`` view + ``numpy.bincount``), which costs a
-few nanoseconds per character instead of a Python loop or one regex pass per class.
-
-Classes (their ranges are Unicode facts, not tunable thresholds):
-
-* hiragana  U+3041–309F
-* katakana  U+30A0–30FF except ・ (U+30FB), U+31F0–31FF, half-width U+FF66–FF9F
-* kanji     U+3400–4DBF, U+4E00–9FFF, U+F900–FAFF, U+20000–3134F, 々〆〇〻
-* ja_punct  the CJK symbols block U+3001–303F (、。「」…), ・, full-width punctuation
-* latin     A–Z a–z, Latin-1 / Latin Extended letters, full-width Ａ–Ｚ ａ–ｚ
-* hangul    Jamo, compatibility Jamo, syllables
-* digit     0–9 and full-width ０–９
-* space     every character ``str.isspace`` accepts (including U+3000)
-* other_letter  letters of other scripts (Cyrillic, Greek, Arabic, Thai, ...), found with
-  ``str.isalpha`` below U+20000
-* other     everything else (ASCII punctuation, symbols, marks)
+A text is counted in one vectorised pass (``utf-32`` view, the script grouping of the
+shared code-point table ``corpusforge.text.charclass.script_table``, ``numpy.bincount``),
+a few nanoseconds per character instead of a Python loop or one regex pass per class.
+The classes and their Unicode ranges are documented in ``corpusforge/text/charclass.py``.
 
 Ratios are taken over the non-space characters so that layout does not move them;
 ``letter_ratio`` takes them over letters and Japanese punctuation only, so that the
 digits, IDs and ASCII symbols of a Q&A board or a shop page do not dilute Japanese.
+
+numpy and the table are imported on first use, on purpose: the pre-check and the charset
+stages of an extraction task use only the regex counts and should not load numpy.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
-
-HIRAGANA, KATAKANA, KANJI, JA_PUNCT, LATIN, HANGUL, DIGIT, SPACE, OTHER, OTHER_LETTER = range(10)
-_N_CLASSES = 10
-#: letters of other scripts are looked up with str.isalpha up to here (above: kanji planes)
-_OTHER_LETTER_SCAN_END = 0x20000
-
-_RANGES: dict[int, list[tuple[int, int]]] = {
-    LATIN: [(0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)],
-    DIGIT: [(0x30, 0x39), (0xFF10, 0xFF19)],
-    JA_PUNCT: [(0x3001, 0x303F), (0x30FB, 0x30FB), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65)],
-    HIRAGANA: [(0x3041, 0x309F)],
-    KATAKANA: [(0x30A0, 0x30FA), (0x30FC, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F)],
-    KANJI: [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F),
-            (0x3005, 0x3007), (0x303B, 0x303B)],
-    HANGUL: [(0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF)],
-}
 
 #: kana (hiragana + katakana, full and half width) as a regex, for quick counts on short strings
 KANA_RE = re.compile("[\u3041-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 HIRAGANA_RE = re.compile("[\u3041-\u309f]")
-
-
-@lru_cache(maxsize=1)
-def _table() -> Any:
-    """Code point → class table (built once per process, ~20 ms)."""
-    import numpy as np
-
-    table = np.full(0x110000, OTHER, dtype=np.uint8)
-    # order matters: later assignments win (kanji marks 々〆〇〻 inside the punctuation block)
-    for cls in (LATIN, DIGIT, JA_PUNCT, HIRAGANA, KATAKANA, KANJI, HANGUL):
-        for lo, hi in _RANGES[cls]:
-            table[lo:hi + 1] = cls
-    unclassified = (np.flatnonzero(table[0x80:_OTHER_LETTER_SCAN_END] == OTHER) + 0x80).tolist()
-    table[[cp for cp in unclassified if chr(cp).isalpha()]] = OTHER_LETTER
-    for cp in range(0x3001):
-        if chr(cp).isspace():
-            table[cp] = SPACE
-    table[0x3000] = SPACE
-    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +79,17 @@ def count_scripts(text: str) -> ScriptCounts:
         return ScriptCounts()
     import numpy as np
 
+    from corpusforge.text import charclass as cc
+
     if text.isascii():
         codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     else:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    counts = np.bincount(_table()[codes], minlength=_N_CLASSES).tolist()
+    counts = np.bincount(cc.script_table()[codes], minlength=cc.N_SCRIPTS).tolist()
     return ScriptCounts(
-        hiragana=counts[HIRAGANA], katakana=counts[KATAKANA], kanji=counts[KANJI],
-        ja_punct=counts[JA_PUNCT], latin=counts[LATIN], hangul=counts[HANGUL],
-        digit=counts[DIGIT], other=counts[OTHER], other_letter=counts[OTHER_LETTER],
+        hiragana=counts[cc.S_HIRAGANA], katakana=counts[cc.S_KATAKANA], kanji=counts[cc.S_KANJI],
+        ja_punct=counts[cc.S_JA_PUNCT], latin=counts[cc.S_LATIN], hangul=counts[cc.S_HANGUL],
+        digit=counts[cc.S_DIGIT], other=counts[cc.S_OTHER], other_letter=counts[cc.S_OTHER_LETTER],
     )
 
 

@@ -1,6 +1,6 @@
 """Main-text extraction with trafilatura, bounded in HTML size and in time per page.
 
-Reads the decoded HTML from ``doc.metadata["_html"]`` (set by ``CharsetDecode``), pops
+Reads the decoded HTML from ``doc.html`` (set by ``CharsetDecode``), clears
 it, and sets ``doc.text``. Pages larger than ``max_html_chars`` are dropped as
 ``html_too_large`` rather than truncated: a cut HTML tree yields a partial document
 with its tail missing, and CommonCrawl itself caps payloads at 1 MiB, so larger pages
@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from corpusforge.document import Document
 from corpusforge.extract.sandbox import ExtractCrash, ExtractError, ExtractTimeout, ExtractWorker, in_process_call
-from corpusforge.stage import Stage, register
+from corpusforge.stage import Stage
 
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _WS_RE = re.compile(r"\s+")
@@ -75,7 +75,6 @@ def html_title(html: str) -> str:
     return _WS_RE.sub(" ", html_lib.unescape(m.group(1))).strip()[:_TITLE_MAX_CHARS]
 
 
-@register
 class TrafilaturaExtract(Stage):
     """HTML → main text with trafilatura; drops ``html_too_large``, ``extract_timeout``,
     ``extract_error``, ``empty_extraction``, ``no_html``.
@@ -87,6 +86,8 @@ class TrafilaturaExtract(Stage):
     None``: it exists so tests can inject slow and crashing extractors to exercise the
     time limit and the crash handling; pipelines leave it unset.
     """
+
+    consumes = ("html",)
 
     def __init__(self, max_html_chars: int = 5_000_000, timeout_s: float = 5.0, isolation: str = "process",
                  worker_memory_mb: int | None = 2048, favor_precision: bool = False, include_tables: bool = False,
@@ -146,7 +147,7 @@ class TrafilaturaExtract(Stage):
 
     def _ready(self, doc: Document) -> str | None:
         """The page's HTML when it goes to extraction; else the document is dropped."""
-        html = doc.metadata.pop("_html", None)
+        html, doc.html = doc.html, None
         doc.raw = None
         if not isinstance(html, str):
             self.drop(doc, "no_html")

@@ -2,9 +2,9 @@
 
 Filters ask for what they need (class counts, lines, sentences, n-gram counts …); each
 piece is computed once per text on first use and reused by the next filters. The
-analysis is cached in the document's metadata under a private key (keys starting with
-``_`` are never written), and is recomputed automatically when a mapper replaced the
-text (the cache is tied to the identity of the text object).
+analysis is cached in the document's ``scratch`` (never written), and is recomputed
+automatically when a mapper replaced the text (the cache is tied to the identity of the
+text object).
 
 Definitions follow the Swallow Corpus reference code so that its rules are reproduced
 exactly: lines are ``text.split("\\n")``; sentences are the matches of
@@ -22,15 +22,13 @@ from typing import Any
 import numpy as np
 
 from corpusforge.document import Document
-from corpusforge.filters import charclass as cc
+from corpusforge.text import charclass as cc
 from corpusforge.filters.ngrams import NgramIndex
 
-ANALYSIS_KEY = "_ja_analysis"
+ANALYSIS_KEY = "ja_analysis"
 
 _SENTENCE_RE = re.compile(r"[^。．！？!?\n]+[。．！？!?]?")
 _LINE_SENTENCE_RE = re.compile(r"[^。．！？!?]+[。．！？!?]?")
-# a terminator at a line start or right after another terminator is dropped by the sentence regex
-_STRAY_TERMINATOR_RE = re.compile(r"(?:^|[。．！？!?])[。．！？!?]", re.MULTILINE)
 _ELLIPSIS_ENDINGS = ("・", "…")
 
 
@@ -61,7 +59,7 @@ class TextAnalysis:
     def classes(self) -> Any:
         """Class id of every character (numpy uint8 array)."""
         if self._classes is None:
-            self._classes = cc.class_table()[self.code_points]
+            self._classes = cc.swallow_table()[self.code_points]
         return self._classes
 
     @property
@@ -132,7 +130,9 @@ class TextAnalysis:
     def paragraphs(self) -> list[str]:
         """One per line: the line's sentences joined (usually the line itself)."""
         if self._paragraphs is None:
-            if _STRAY_TERMINATOR_RE.search(self.text) is None:
+            # the sentences cover every character but the newlines exactly when no terminator
+            # is stray (at a line start or after another terminator): then a line is its sentences
+            if sum(map(len, self.sentences)) + self.text.count("\n") == self.length:
                 self._paragraphs = self.lines
             else:
                 self._paragraphs = ["".join(_LINE_SENTENCE_RE.findall(line)) for line in self.lines]
@@ -186,10 +186,10 @@ class TextAnalysis:
 
 def analysis_of(doc: Document) -> TextAnalysis:
     """The cached analysis of ``doc.text`` (recomputed if the text object changed)."""
-    a = doc.metadata.get(ANALYSIS_KEY)
+    a = doc.scratch.get(ANALYSIS_KEY)
     if a is None or a.text is not doc.text:
         a = TextAnalysis(doc.text)
-        doc.metadata[ANALYSIS_KEY] = a
+        doc.scratch[ANALYSIS_KEY] = a
     return a
 
 

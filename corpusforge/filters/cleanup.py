@@ -8,24 +8,13 @@ step can be measured like a filter.
 from __future__ import annotations
 
 import re
-import unicodedata
-from pathlib import Path
-from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.rules import threshold
-from corpusforge.filters.wordlists import read_wordlist, resolve_wordlists
-from corpusforge.stage import Mapper, register
+from corpusforge.filters.wordlists import load_wordlists
+from corpusforge.stage import Mapper
 
 
-def _lines_of(paths: Any, config_dir: str | Path | None) -> list[str]:
-    out: list[str] = []
-    for p in resolve_wordlists(paths, config_dir):
-        out.extend(read_wordlist(p))
-    return out
-
-
-@register
 class TextRepair(Mapper):
     """Lone surrogates (broken UTF-16 / bad decoding upstream) → joined pairs or U+FFFD.
 
@@ -50,61 +39,6 @@ class TextRepair(Mapper):
         return doc
 
 
-_HALF_KANA_RUN = re.compile("[\uff61-\uff9f]+")
-_WIDE_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-               for c in range(r[0], r[1] + 1)}
-_WIDE_ALNUM_RE = re.compile("[０-９Ａ-Ｚａ-ｚ]")
-
-
-@register
-class WidthNormalizer(Mapper):
-    """Half-width katakana → full-width (ｶﾞ → ガ) and full-width letters / digits → ASCII.
-
-    A targeted alternative to NFKC that keeps 。、！？「」… as they are (NFKC turns … into
-    ... and ！ into !, which changes the sentence rules). Signal ``q_width_normalized``:
-    characters changed.
-    """
-
-    def apply(self, doc: Document) -> Document:
-        text = doc.text
-        changed = 0
-        if not text.isascii():
-            if _HALF_KANA_RUN.search(text):
-                changed += sum(len(m) for m in _HALF_KANA_RUN.findall(text))
-                text = _HALF_KANA_RUN.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
-            if _WIDE_ALNUM_RE.search(text):
-                changed += len(_WIDE_ALNUM_RE.findall(text))
-                text = text.translate(_WIDE_ALNUM)
-        if changed:
-            doc.text = text
-            self.stats.count("docs_changed")
-        doc.metadata["q_width_normalized"] = changed
-        return doc
-
-
-@register
-class UnicodeNormalizer(Mapper):
-    """Unicode normalization of the whole text (HojiChar ``DocumentNormalizer``: NFKC).
-
-    Signal ``q_unicode_normalized``: whether the text changed.
-    """
-
-    def __init__(self, form: str = "NFKC", name: str | None = None) -> None:
-        super().__init__(name)
-        if form not in ("NFC", "NFKC", "NFD", "NFKD"):
-            raise ValueError(f"form must be NFC, NFKC, NFD or NFKD, got {form!r}")
-        self.form = form
-
-    def apply(self, doc: Document) -> Document:
-        new = unicodedata.normalize(self.form, doc.text)
-        changed = new != doc.text
-        if changed:
-            doc.text = new
-            self.stats.count("docs_changed")
-        doc.metadata["q_unicode_normalized"] = changed
-        return doc
-
-
 # Swallow kutoten.py: a Japanese letter or closing bracket right before the mark
 _JA_BEFORE = "[）」』］〕】〉》\u3041-\u3096\u30a1-\u30fa々〇〻\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]"
 _TOTEN_JA = re.compile(_JA_BEFORE + "、+")
@@ -116,7 +50,6 @@ _WIDE_COMMA_TARGET = re.compile("(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])，|(?<=�
 _WIDE_PERIOD_TARGET = re.compile("(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])．|(?<=．)．")
 
 
-@register
 class PunctuationNormalizer(Mapper):
     """，． → 、。 where the page uses them as Japanese punctuation (Swallow Corpus cleaning).
 
@@ -143,7 +76,6 @@ class PunctuationNormalizer(Mapper):
         return doc
 
 
-@register
 class FooterTrimmer(Mapper):
     """Cut a page's footer: the first of the last N lines made mostly of footer keywords, and all after it.
 
@@ -160,7 +92,7 @@ class FooterTrimmer(Mapper):
                  config_dir: str | None = None, name: str | None = None) -> None:
         super().__init__(name)
         self.content_line_chars = threshold(content_line_chars, "content_line_chars", int)
-        words = _lines_of(keywords, config_dir)
+        words = load_wordlists(keywords, config_dir)
         self.keywords = sorted(set(words), key=lambda w: (-len(w), w))
         self.any_keyword = re.compile("|".join(re.escape(w) for w in self.keywords)) if self.keywords else None
         self.last_lines = int(threshold(last_lines, "last_lines", int))
@@ -202,7 +134,6 @@ class FooterTrimmer(Mapper):
         return doc
 
 
-@register
 class BoilerplateLineRemover(Mapper):
     """Remove header / footer / navigation lines near the start and end of a page.
 
@@ -217,7 +148,7 @@ class BoilerplateLineRemover(Mapper):
                  tail_lines: int = 10, max_line_chars: int = 80, config_dir: str | None = None,
                  name: str | None = None) -> None:
         super().__init__(name)
-        lines = _lines_of(patterns, config_dir)
+        lines = load_wordlists(patterns, config_dir)
         try:
             self.pattern = re.compile("|".join(f"(?:{p})" for p in lines))
         except re.error as e:
@@ -254,7 +185,6 @@ _PHONE_RE = re.compile(
     r")(?![0-9０-９])")
 
 
-@register
 class PersonalInfoMasker(Mapper):
     """Mask e-mail addresses and Japanese phone numbers (HojiChar ``MaskPersonalInformation``).
 
@@ -288,7 +218,6 @@ _KANA_LINE_RE = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9
 _LLMJP_URL_RE = re.compile(r"https?://[\w/:%#$&?()~.=+\-]+")
 
 
-@register
 class JapaneseLineExtractor(Mapper):
     """llm-jp-corpus line cleanup: keep lines with kana, strip URLs and long ASCII runs.
 

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from corpusforge.config import resolve_data_path
 from corpusforge.document import Document
 from corpusforge.filters.rules import QualityFilter, Rule
-from corpusforge.stage import register
 
 
 def normalize_host(host: str) -> str:
@@ -83,7 +82,6 @@ def _as_list(value: Any, param: str) -> list[str]:
     raise ValueError(f"{param} must be a string or a list of strings")
 
 
-@register
 class DomainBlocklistFilter(QualityFilter):
     """Hosts listed in a UT1-style category blocklist (Swallow: 28 UT1 categories + a custom list).
 
@@ -117,7 +115,6 @@ class DomainBlocklistFilter(QualityFilter):
                           "enabled")]
 
 
-@register
 class TLDFilter(QualityFilter):
     """Top-level domain allow / deny lists (llm-jp-corpus: an allow-list of 13 TLDs).
 
@@ -144,7 +141,6 @@ class TLDFilter(QualityFilter):
                 self.rule("tld_denied", "q_tld", "in", self.deny or None, "deny")]
 
 
-@register
 class HostFilter(QualityFilter):
     """Drop listed hosts (and their subdomains): mirrors, boards, sites kept in other subsets.
 

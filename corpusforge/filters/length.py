@@ -6,12 +6,10 @@ from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of
-from corpusforge.filters.charclass import C_SPACE
+from corpusforge.text.charclass import C_SPACE
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 
-@register
 class EmptyTextFilter(QualityFilter):
     """Drops documents with no visible character (llm-jp-corpus ``text.strip() != ""``).
 
@@ -30,7 +28,6 @@ class EmptyTextFilter(QualityFilter):
         return [self.rule("empty_text", "q_visible_chars", "lt", self.min_visible_chars, "min_visible_chars")]
 
 
-@register
 class LengthFilter(QualityFilter):
     """Document length in characters and in Japanese letters (Swallow: both ≥ 400).
 

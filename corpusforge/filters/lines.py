@@ -8,7 +8,6 @@ from typing import Any
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 # HojiChar DiscardTooManyEndingEllipsis: "..." or "…" right before a line break
 _ELLIPSIS_LINE_RE = re.compile(r"(?:\.{3}|…)\n")
@@ -17,7 +16,6 @@ _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _NAV_LINE_RE = re.compile(r"^\s*(?:[≫»›→▶▸►]|>>|＞＞)")
 
 
-@register
 class LineShapeFilter(QualityFilter):
     """Menu-like and teaser-like pages seen through their lines.
 

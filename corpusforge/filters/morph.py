@@ -13,7 +13,6 @@ from typing import Any
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 _tagger: Any = None
 
@@ -79,11 +78,10 @@ def tokens_of(doc: Document, prefix_chars: int) -> list[tuple[str, str]]:
     return analysis_of(doc).memo(f"mecab:{prefix_chars}", lambda: tokenize(doc.text[:prefix_chars]))
 
 
-@register
 class NounRatioFilter(QualityFilter):
     """Keyword-stuffed pages: share of nouns among words (HojiChar: drop at ≥ 0.80).
 
-    Signal ``q_noun_ratio``: nouns ÷ tokens, symbols (補助記号) excluded as in HojiChar,
+    Signal ``q_noun_per_word``: nouns ÷ tokens, symbols (補助記号) excluded as in HojiChar,
     measured on the first ``prefix_chars`` characters only (MeCab ≈ 1.6 M chars/s).
     """
 
@@ -95,13 +93,12 @@ class NounRatioFilter(QualityFilter):
     def measure(self, doc: Document) -> dict[str, Any]:
         n = self.prefix_chars
         tokens, nouns, symbols = analysis_of(doc).memo(f"mecab_pos:{n}", lambda: pos_counts(doc.text[:n]))
-        return {"q_noun_ratio": ratio(nouns, tokens - symbols)}
+        return {"q_noun_per_word": ratio(nouns, tokens - symbols)}
 
     def rules(self) -> list[Rule | None]:
-        return [self.rule("high_noun_ratio", "q_noun_ratio", "ge", self.ratio_limit, "ratio_limit")]
+        return [self.rule("high_noun_ratio", "q_noun_per_word", "ge", self.ratio_limit, "ratio_limit")]
 
 
-@register
 class WordRepetitionFilter(QualityFilter):
     """Repeated word n-grams (HojiChar: word 7-grams, drop at ≥ 0.40).
 

@@ -11,10 +11,8 @@ from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.ngrams import char_repetition_ratio
 from corpusforge.filters.rules import QualityFilter, Rule, per_n_thresholds, threshold
-from corpusforge.stage import register
 
 
-@register
 class DuplicateLineFilter(QualityFilter):
     """Repeated lines and sentences (Swallow: ≤ 0.30 by count, ≤ 0.20 by characters).
 
@@ -70,7 +68,6 @@ class _PerNgramFilter(QualityFilter):
             raise ValueError("record: n must be within 1..10")
 
 
-@register
 class TopNgramFilter(_PerNgramFilter):
     """Share of the most frequent character n-gram (Swallow: 2/3/4-grams ≤ 0.20/0.18/0.16).
 
@@ -91,7 +88,6 @@ class TopNgramFilter(_PerNgramFilter):
                 for n, t in self.max_ratio.items()]
 
 
-@register
 class DuplicateNgramFilter(_PerNgramFilter):
     """Share of repeated character n-grams (Swallow: 5…10-grams ≤ 0.15, 0.14, …, 0.10).
 
@@ -113,7 +109,6 @@ class DuplicateNgramFilter(_PerNgramFilter):
                 for n, t in self.max_ratio.items()]
 
 
-@register
 class CharRepetitionFilter(QualityFilter):
     """BigScience / HojiChar character n-gram repetition (n = 5, drop at ≥ 0.33).
 
@@ -135,7 +130,6 @@ class CharRepetitionFilter(QualityFilter):
         return [self.rule("char_repetition", "q_char_rep_ratio", "ge", self.ratio_limit, "ratio_limit")]
 
 
-@register
 class RunLengthFilter(QualityFilter):
     """One character repeated many times in a row (HojiChar: drop at a run of 200).
 
@@ -153,7 +147,6 @@ class RunLengthFilter(QualityFilter):
         return [self.rule("char_run", "q_max_char_run", "ge", self.run_limit, "run_limit")]
 
 
-@register
 class CompressionRatioFilter(QualityFilter):
     """zlib level-9 compression ratio (llm-jp-corpus: keep within [0.30, 0.70]).
 

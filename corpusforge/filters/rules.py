@@ -14,11 +14,13 @@ Parameter naming convention of all filters:
   "keep if < 0.05".
 
 "Record all signals" mode: a ``RecordAllSignals`` stage at the start of the filter list
-marks each document; the filters after it then only *record* their failing rules (in
-``drop_reasons``, comma-separated, in filter order) and let the document through, so
-every document gets every signal. A ``DropFailed`` stage at the end drops the
-documents that failed, with the first reason, attributed to the filter that failed
-first. Each filter counts ``fails:<reason>`` (what it would remove on its own).
+opens a decision record on each document (``doc.decisions``); the filters after it then
+only *record* their failing rules (in filter order) and let the document through, so
+every document gets every signal. A ``DropFailed`` stage at the end closes the record:
+it stores the failed rules in the ``drop_reasons`` column (comma-separated, in filter
+order) and drops the documents that failed, with the first reason, attributed to the
+filter that failed first. Each filter counts ``fail.<reason>`` (what it would remove on
+its own). Every entry point checks that a ``DropFailed`` follows (``corpusforge.order``).
 """
 
 from __future__ import annotations
@@ -27,21 +29,34 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from corpusforge.document import Document
-from corpusforge.stage import Filter, Stage, register
+from corpusforge.document import DecisionRecord, Document
+from corpusforge.stage import Filter, Stage
 
-RECORD_ALL_KEY = "_record_all"
-FIRST_FAIL_KEY = "_first_fail"
+#: the column that stores the failed rules of a document, comma-separated, in filter order
 DROP_REASONS = "drop_reasons"
+#: the document state of "record all signals" mode (``Document.decisions``)
+DECISION_RECORD = "decision_record"
+
+def _is_in(value: Any, allowed: Any) -> bool:
+    return value in allowed
+
+
+def _not_in(value: Any, allowed: Any) -> bool:
+    return value not in allowed
+
+
+def _is_true(value: Any, _: Any) -> bool:
+    return bool(value)
+
 
 _OPS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "lt": (operator.lt, "<"),
     "le": (operator.le, "<="),
     "gt": (operator.gt, ">"),
     "ge": (operator.ge, ">="),
-    "in": (lambda v, t: v in t, "in"),
-    "not_in": (lambda v, t: v not in t, "not in"),
-    "is_true": (lambda v, t: bool(v), "is true"),
+    "in": (_is_in, "in"),
+    "not_in": (_not_in, "not in"),
+    "is_true": (_is_true, "is true"),
 }
 
 
@@ -59,15 +74,16 @@ class Rule:
     def __post_init__(self) -> None:
         if self.op not in _OPS:
             raise ValueError(f"unknown rule operator {self.op!r}")
+        object.__setattr__(self, "_compare", _OPS[self.op][0])   # looked up once: fails() runs per document
 
     def fails(self, value: Any) -> bool:
         if value is None:
             return False
-        return bool(_OPS[self.op][0](value, self.threshold))
+        return bool(self._compare(value, self.threshold))
 
     def expr(self) -> Any:
         """The polars expression that is True where the rule fails (null where the signal is)."""
-        import polars as pl
+        import polars as pl  # deferred on purpose: only re-deciding recorded outputs needs polars
 
         col = pl.col(self.signal)
         t = self.threshold
@@ -149,7 +165,8 @@ class QualityFilter(Filter):
         rules = self._active
         if rules is None:
             rules = self._active = self.active_rules()
-        if not meta.get(RECORD_ALL_KEY):
+        record = doc.decisions
+        if record is None:
             for r in rules:
                 if r.fails(signals.get(r.signal)):
                     return r.reason
@@ -157,61 +174,46 @@ class QualityFilter(Filter):
         failed = [r.reason for r in rules if r.fails(signals.get(r.signal))]
         if failed:
             for reason in failed:
-                self.stats.count(f"fails:{reason}")
-            previous = meta.get(DROP_REASONS) or ""
-            meta[DROP_REASONS] = ",".join([previous] + failed) if previous else ",".join(failed)
-            meta.setdefault(FIRST_FAIL_KEY, self)
+                self.stats.count(f"fail.{reason}")
+            if not record.reasons:
+                record.first_stage = self
+            record.reasons.extend(failed)
         return None
 
 
-@register
 class RecordAllSignals(Stage):
     """Start of "record all signals" mode: later filters record failures instead of dropping.
 
     Pair it with a ``DropFailed`` stage at the end of the filter list.
     """
 
+    produces = (DECISION_RECORD,)
+    owes = (DECISION_RECORD,)
+
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            meta = doc.metadata
-            meta[RECORD_ALL_KEY] = True
-            meta[DROP_REASONS] = ""
-            meta.pop(FIRST_FAIL_KEY, None)
+            doc.decisions = DecisionRecord()
+            doc.metadata[DROP_REASONS] = ""   # the column, filled by DropFailed
             yield doc
 
 
-@register
 class DropFailed(Stage):
     """End of "record all signals" mode: drop documents whose filters recorded a failure."""
 
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        from corpusforge.filters.analysis import ANALYSIS_KEY
+    consumes = (DECISION_RECORD,)
 
+    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            meta = doc.metadata
-            meta.pop(ANALYSIS_KEY, None)   # free the per-document arrays; later stages recompute lazily
-            first = meta.pop(FIRST_FAIL_KEY, None)
-            if not meta.pop(RECORD_ALL_KEY, False):
+            record, doc.decisions = doc.decisions, None
+            if record is None:
                 yield doc
                 continue
-            reasons = meta.get(DROP_REASONS) or ""
-            if not reasons:
+            doc.metadata[DROP_REASONS] = ",".join(record.reasons)
+            if not record.reasons:
                 yield doc
                 continue
-            reason = reasons.split(",", 1)[0]
+            reason = record.reasons[0]
             self.stats.drop(reason)
             if self.on_drop is not None:
+                first = record.first_stage
                 self.on_drop(doc, reason, first if isinstance(first, Stage) else self)
-
-
-def check_record_all_pairing(stages: list[Any]) -> None:
-    """Raise ValueError if a RecordAllSignals stage is not followed by a DropFailed stage."""
-    open_at: int | None = None
-    for i, s in enumerate(stages):
-        if isinstance(s, RecordAllSignals):
-            open_at = i
-        elif isinstance(s, DropFailed):
-            open_at = None
-    if open_at is not None:
-        raise ValueError("RecordAllSignals must be followed by a DropFailed stage "
-                         "(otherwise documents that fail are never dropped)")

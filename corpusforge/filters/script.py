@@ -6,21 +6,19 @@ import re
 from typing import Any
 
 from corpusforge.document import Document
-from corpusforge.filters import charclass as cc
+from corpusforge.text import charclass as cc
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 # HojiChar AcceptJapanese: hiragana ぁ–ん and katakana ァ–ン
 _HEAD_KANA_RE = re.compile("[\u3041-\u3093\u30a1-\u30f3]")
 
 
-@register
 class ScriptRatioFilter(QualityFilter):
     """Shares of the Japanese scripts (Swallow: hiragana ≥ 0.2, katakana ≤ 0.5, Japanese ≥ 0.5).
 
-    Signals: ``q_hiragana_ratio``, ``q_katakana_ratio``, ``q_kanji_ratio`` (each ÷ Japanese
-    letters) and ``q_ja_ratio`` (Japanese letters ÷ all characters). Pages in Chinese
+    Signals: ``q_hiragana_per_ja``, ``q_katakana_per_ja``, ``q_kanji_per_ja`` (each ÷ Japanese
+    letters) and ``q_ja_per_char`` (Japanese letters ÷ all characters). Pages in Chinese
     have no hiragana; keyword and product lists are katakana-heavy.
     """
 
@@ -38,22 +36,21 @@ class ScriptRatioFilter(QualityFilter):
         c = a.class_counts
         ja = a.ja_letters
         return {
-            "q_hiragana_ratio": ratio(c[cc.C_HIRAGANA], ja),
-            "q_katakana_ratio": ratio(c[cc.C_KATAKANA], ja),
-            "q_kanji_ratio": ratio(c[cc.C_KANJI], ja),
-            "q_ja_ratio": ratio(ja, a.length),
+            "q_hiragana_per_ja": ratio(c[cc.C_HIRAGANA], ja),
+            "q_katakana_per_ja": ratio(c[cc.C_KATAKANA], ja),
+            "q_kanji_per_ja": ratio(c[cc.C_KANJI], ja),
+            "q_ja_per_char": ratio(ja, a.length),
         }
 
     def rules(self) -> list[Rule | None]:
         return [
-            self.rule("low_hiragana_ratio", "q_hiragana_ratio", "lt", self.min_hiragana_ratio, "min_hiragana_ratio"),
-            self.rule("high_katakana_ratio", "q_katakana_ratio", "gt", self.max_katakana_ratio, "max_katakana_ratio"),
-            self.rule("high_kanji_ratio", "q_kanji_ratio", "gt", self.max_kanji_ratio, "max_kanji_ratio"),
-            self.rule("low_ja_ratio", "q_ja_ratio", "lt", self.min_ja_ratio, "min_ja_ratio"),
+            self.rule("low_hiragana_ratio", "q_hiragana_per_ja", "lt", self.min_hiragana_ratio, "min_hiragana_ratio"),
+            self.rule("high_katakana_ratio", "q_katakana_per_ja", "gt", self.max_katakana_ratio, "max_katakana_ratio"),
+            self.rule("high_kanji_ratio", "q_kanji_per_ja", "gt", self.max_kanji_ratio, "max_kanji_ratio"),
+            self.rule("low_ja_ratio", "q_ja_per_char", "lt", self.min_ja_ratio, "min_ja_ratio"),
         ]
 
 
-@register
 class JapaneseStartFilter(QualityFilter):
     """Kana near the start of the text (HojiChar ``AcceptJapanese``, used by llm-jp-corpus).
 

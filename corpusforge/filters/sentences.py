@@ -7,10 +7,8 @@ from typing import Any
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 
-@register
 class SentenceFilter(QualityFilter):
     """Sentence lengths (Swallow: average 20–90, longest ≤ 200, ≤ 20% ending in ・ or …).
 
@@ -46,7 +44,6 @@ class SentenceFilter(QualityFilter):
         ]
 
 
-@register
 class KutenDensityFilter(QualityFilter):
     """At least one 。 per N characters (HojiChar ``DiscardRareKuten``; llm-jp: N = 250).
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from corpusforge.document import Document
-from corpusforge.filters import charclass as cc
+from corpusforge.text import charclass as cc
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.stage import register
 
 _SYMBOL_CLASSES = (cc.C_SPACE, cc.C_PUNCT, cc.C_SYMBOL, cc.C_EMOJI, cc.C_KUTEN, cc.C_TOTEN)
 
 
-@register
 class SymbolRatioFilter(QualityFilter):
     """Share of symbols, punctuation, white space and emoji (HojiChar special characters > 0.4).
 
@@ -39,7 +37,6 @@ class SymbolRatioFilter(QualityFilter):
                 self.rule("high_emoji_ratio", "q_emoji_ratio", "gt", self.max_emoji_ratio, "max_emoji_ratio")]
 
 
-@register
 class DigitRatioFilter(QualityFilter):
     """Share of digits (ASCII and full-width): price lists, timetables, statistics dumps.
 
@@ -58,7 +55,6 @@ class DigitRatioFilter(QualityFilter):
         return [self.rule("high_digit_ratio", "q_digit_ratio", "gt", self.max_digit_ratio, "max_digit_ratio")]
 
 
-@register
 class AsciiRunFilter(QualityFilter):
     """Long runs of ASCII inside a Japanese page: code, tracking strings, base64, link dumps.
 
@@ -88,7 +84,6 @@ class AsciiRunFilter(QualityFilter):
                           "max_ascii_run_ratio")]
 
 
-@register
 class BrokenTextFilter(QualityFilter):
     """Mojibake and binary remnants: U+FFFD, lone surrogates, control / private-use characters.
 

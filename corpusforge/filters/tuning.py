@@ -25,7 +25,10 @@ from typing import Any, Iterable
 
 import polars as pl
 
+from corpusforge.config import apply_overrides, build_stages, load_config, stage_entries
+from corpusforge.document import Document
 from corpusforge.filters.rules import QualityFilter, Rule
+from corpusforge.io.writer import scan_output_file
 
 SNIPPET_CHARS = 160
 
@@ -41,7 +44,7 @@ def load_output(out_dir: str | Path, columns: list[str] | None = None) -> pl.Dat
     frames = []
     for kind in ("docs", "removed"):
         for f in sorted((Path(out_dir) / kind).glob("*.parquet")):
-            lf = pl.scan_parquet(f)
+            lf = scan_output_file(f)
             names = lf.collect_schema().names()
             if columns is not None:
                 keep = [c for c in dict.fromkeys(["id", "reason", "stage", *columns]) if c in names]
@@ -59,59 +62,15 @@ def load_output(out_dir: str | Path, columns: list[str] | None = None) -> pl.Dat
 
 # --- presets and overrides --------------------------------------------------------------------
 
-def _entry_names(entry: dict[str, Any]) -> set[str]:
-    names = {str(entry["stage"])}
-    if "label" in entry:
-        names.add(f"{entry['stage']}[{entry['label']}]")
-    if "name" in entry:
-        names.add(str(entry["name"]))
-    return names
-
-
-def apply_overrides(entries: list[dict[str, Any]], overrides: dict[str, Any]) -> list[dict[str, Any]]:
-    """Filter entries with thresholds replaced: ``{"Stage.param": value}``.
-
-    ``Stage`` is a class name, ``Class[label]`` or a stage ``name``; ``param`` may go one
-    level down (``TopNgramFilter.max_ratio.2``). A class name that occurs more than once
-    must be qualified.
-    """
-    out = [dict(e) for e in entries]
-    for key, value in overrides.items():
-        stage, _, param = key.partition(".")
-        if not param:
-            raise ValueError(f"override {key!r}: expected Stage.param=value")
-        hits = [e for e in out if stage in _entry_names(e)]
-        if not hits:
-            known = sorted({n for e in out for n in _entry_names(e)})
-            raise ValueError(f"override {key!r}: no stage {stage!r} in the preset; stages: {', '.join(known)}")
-        if len(hits) > 1:
-            raise ValueError(f"override {key!r}: {stage!r} is ambiguous, qualify it, e.g. "
-                             f"{sorted(n for e in hits for n in _entry_names(e) if '[' in n)}")
-        entry = hits[0]
-        top, _, sub = param.partition(".")
-        if sub:
-            nested = dict(entry.get(top) or {})
-            k: Any = int(sub) if sub.isdigit() else sub
-            nested[k] = value
-            entry[top] = nested
-        else:
-            entry[top] = value
-    return out
-
-
 def preset_entries(preset: str | Path | dict[str, Any],
                    overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The ``filters`` entries of a preset (name, path or loaded config), overrides applied."""
-    from corpusforge.config import load_config, stage_entries
-
     cfg = preset if isinstance(preset, dict) else load_config(preset)
     entries = stage_entries(cfg, ("filters",))
     return apply_overrides(entries, overrides or {})
 
 
 def preset_filters(preset: str | Path | dict[str, Any], overrides: dict[str, Any] | None = None) -> list[QualityFilter]:
-    from corpusforge.config import build_stages
-
     return [s for s in build_stages(preset_entries(preset, overrides)) if isinstance(s, QualityFilter)]
 
 
@@ -239,7 +198,6 @@ def what_if(df: pl.DataFrame, preset: str | Path | dict[str, Any], changes: dict
 def recompute_signals(df: pl.DataFrame, preset: str | Path | dict[str, Any],
                       overrides: dict[str, Any] | None = None) -> pl.DataFrame:
     """Fill missing signals by measuring them on the stored text (rows with text only)."""
-    from corpusforge.document import Document
 
     filters = preset_filters(preset, overrides)
     needed = [f for f in filters if any(r.signal not in df.columns or df[r.signal].null_count()

@@ -51,6 +51,14 @@ def resolve_wordlists(paths: str | Iterable[str], config_dir: str | Path | None)
     return [resolve_data_path(p, base) for p in items]
 
 
+def load_wordlists(paths: str | Iterable[str], config_dir: str | Path | None) -> list[str]:
+    """The entries of every word list a config value names, in order."""
+    out: list[str] = []
+    for p in resolve_wordlists(paths, config_dir):
+        out.extend(read_wordlist(p))
+    return out
+
+
 def _char_in(ch: str, cls: str) -> bool:
     return re.fullmatch(f"[{cls}]", ch) is not None
 

@@ -7,32 +7,23 @@ pass your own files to replace them (see ``wordlists.py`` for the format).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of, ratio
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
-from corpusforge.filters.wordlists import PhraseMatcher, read_wordlist, resolve_wordlists
-from corpusforge.stage import register
+from corpusforge.filters.wordlists import PhraseMatcher, load_wordlists
 
 _LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def _load_words(paths: Any, config_dir: str | Path | None) -> list[str]:
-    words: list[str] = []
-    for p in resolve_wordlists(paths, config_dir):
-        words.extend(read_wordlist(p))
-    return words
-
-
-@register
 class NGWordFilter(QualityFilter):
     """Inappropriate expressions, matched leftmost-longest with katakana / latin word boundaries.
 
     Signals (``label`` names them, so several instances can coexist):
-    ``q_{label}_hits`` (matches) and ``q_{label}_ratio`` (matched characters ÷ Japanese
-    letters, the Swallow Corpus definition; ÷ all characters with ``ratio_of: chars``).
+    ``q_{label}_hits`` (matches) and ``q_{label}_per_ja`` (matched characters ÷ Japanese
+    letters, the Swallow Corpus definition) or, with ``ratio_of: chars``, ``q_{label}_per_char``
+    (÷ all characters).
     Rules: ``max_hits`` (llm-jp-corpus: more than 3 hits) and ``ratio_limit`` (Swallow:
     drop at ≥ 0.05).
     """
@@ -49,21 +40,21 @@ class NGWordFilter(QualityFilter):
         self.max_hits = threshold(max_hits, "max_hits", int)
         self.ratio_limit = threshold(ratio_limit, "ratio_limit")
         self.ratio_of = ratio_of
-        self.matcher = PhraseMatcher(_load_words(wordlists, config_dir), katakana_boundary, latin_boundary)
+        self.ratio_signal = f"q_{label}_per_ja" if ratio_of == "ja_letters" else f"q_{label}_per_char"
+        self.matcher = PhraseMatcher(load_wordlists(wordlists, config_dir), katakana_boundary, latin_boundary)
 
     def measure(self, doc: Document) -> dict[str, Any]:
         hits, chars = self.matcher.hits(doc.text)
         a = analysis_of(doc)
         base = a.ja_letters if self.ratio_of == "ja_letters" else a.length
-        return {f"q_{self.label}_hits": hits, f"q_{self.label}_ratio": ratio(chars, base)}
+        return {f"q_{self.label}_hits": hits, self.ratio_signal: ratio(chars, base)}
 
     def rules(self) -> list[Rule | None]:
         lab = self.label
         return [self.rule(f"{lab}_hits", f"q_{lab}_hits", "gt", self.max_hits, "max_hits"),
-                self.rule(f"{lab}_ratio", f"q_{lab}_ratio", "ge", self.ratio_limit, "ratio_limit")]
+                self.rule(f"{lab}_ratio", self.ratio_signal, "ge", self.ratio_limit, "ratio_limit")]
 
 
-@register
 class AdPhraseFilter(QualityFilter):
     """Shop and advertising pages by their stock phrases (llm-jp-corpus: > 10; HojiChar: > 14).
 
@@ -77,7 +68,7 @@ class AdPhraseFilter(QualityFilter):
         super().__init__(name)
         self.max_hits = threshold(max_hits, "max_hits", int)
         self.max_per_1k_chars = threshold(max_per_1k_chars, "max_per_1k_chars")
-        self.matcher = PhraseMatcher(_load_words(wordlist, config_dir))
+        self.matcher = PhraseMatcher(load_wordlists(wordlist, config_dir))
 
     def measure(self, doc: Document) -> dict[str, Any]:
         hits, _ = self.matcher.hits(doc.text)
@@ -88,7 +79,6 @@ class AdPhraseFilter(QualityFilter):
                 self.rule("dense_ads", "q_ad_per_1k_chars", "gt", self.max_per_1k_chars, "max_per_1k_chars")]
 
 
-@register
 class BBSPatternFilter(QualityFilter):
     """Bulletin-board and comment-thread pages (HojiChar ``DiscardBBSComments``: > 14 matches).
 
@@ -101,7 +91,7 @@ class BBSPatternFilter(QualityFilter):
                  config_dir: str | None = None, name: str | None = None) -> None:
         super().__init__(name)
         self.max_hits = threshold(max_hits, "max_hits", int)
-        lines = _load_words(patterns, config_dir)
+        lines = load_wordlists(patterns, config_dir)
         try:
             self.pattern = re.compile("|".join(f"(?:{p})" for p in lines), re.MULTILINE)
         except re.error as e:

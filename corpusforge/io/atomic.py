@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Iterable
 
 TMP_SUFFIX = ".tmp"
 
@@ -43,3 +44,14 @@ def remove_stale_tmp(directory: str | Path) -> int:
         except FileNotFoundError:
             pass
     return n
+
+
+def discard(writer: Any, paths: Iterable[Path]) -> None:
+    """Close a writer whose output is thrown away (its errors do not matter) and delete its files."""
+    if writer is not None:
+        try:
+            writer.close()
+        except Exception:  # noqa: BLE001 - a half-written file is deleted anyway
+            pass
+    for path in paths:
+        Path(path).unlink(missing_ok=True)

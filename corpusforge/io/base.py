@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.document import Document
+from corpusforge.pipeline import Pipeline
 from corpusforge.stats import StageStats
 
 INPUT_SUFFIXES = (".warc.gz", ".warc", ".jsonl.gz", ".jsonl", ".json.gz", ".parquet", ".arc.gz")
@@ -45,7 +46,5 @@ class Reader:
             st.chars_out += len(doc.text)
             yield doc
 
-    def __or__(self, other: Any) -> Any:
-        from corpusforge.pipeline import Pipeline
-
+    def __or__(self, other: Any) -> Pipeline:
         return Pipeline([], source=self) | other

@@ -9,12 +9,12 @@ Broken lines are counted under ``bad_json`` / ``no_text`` and skipped.
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.document import Document
 from corpusforge.io.base import Reader
+from corpusforge.io.rows import read_rows
 from corpusforge.io.warc import domain_of
 
 _RESERVED = ("id", "text", "url")
@@ -30,26 +30,8 @@ class TextReader(Reader):
         self.batch_size = batch_size
 
     def _rows(self) -> Iterator[dict[str, Any] | None]:
-        name = self.path.name
-        if name.endswith(".parquet"):
-            import pyarrow.parquet as pq
-
-            pf = pq.ParquetFile(self.path)
-            for batch in pf.iter_batches(batch_size=self.batch_size):
-                yield from batch.to_pylist()
-            return
-        opener = gzip.open if name.endswith(".gz") else open
         try:
-            with opener(self.path, "rt", encoding="utf-8", errors="replace") as f:  # type: ignore[operator]
-                for line in f:
-                    if not line.strip():
-                        continue
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError:
-                        yield None
-                        continue
-                    yield row if isinstance(row, dict) else None
+            yield from read_rows(self.path, batch_size=self.batch_size)
         except (EOFError, OSError, gzip.BadGzipFile):
             self.stats.count("read_error")
 

@@ -22,19 +22,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpusforge.document import Document
-from corpusforge.io.atomic import tmp_path
+from corpusforge.io.atomic import discard, tmp_path
+from corpusforge.io.columns import current_names
 
 _SCALARS = (str, int, float, bool, type(None))
 
 
 def _cell(v: Any) -> Any:
     if isinstance(v, _SCALARS):
-        if isinstance(v, str):
-            return v.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot go to parquet
         return v
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _valid_utf8(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with lone surrogates (which parquet cannot store) replaced in its strings."""
+    return {k: v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for k, v in row.items()}
 
 
 class DocumentWriter:
@@ -83,7 +87,10 @@ class DocumentWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        table = pa.Table.from_pylist(self.rows)
+        try:
+            table = pa.Table.from_pylist(self.rows)
+        except UnicodeEncodeError:  # rare: repair only the batch that needs it
+            table = pa.Table.from_pylist([_valid_utf8(r) for r in self.rows])
         self.rows = []
         if self._writer is not None and self._schema is not None:
             fitted = self._fit(table, self._schema)
@@ -132,23 +139,25 @@ class DocumentWriter:
         return list(self._files)
 
     def abort(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._writer = None
-        for tmp, _ in self._files:
-            tmp.unlink(missing_ok=True)
+        discard(self._writer, [tmp for tmp, _ in self._files])
+        self._writer = None
         self._files = []
+
+
+def scan_output_file(path: str | Path):  # type: ignore[no-untyped-def]
+    """One output parquet file as a polars LazyFrame, columns of older releases under their current names."""
+    import polars as pl  # deferred on purpose: writing documents does not need polars
+
+    lf = pl.scan_parquet(path)
+    return lf.rename(current_names(lf.collect_schema().names()))
 
 
 def read_output(directory: str | Path, kind: str = "docs", columns: list[str] | None = None):  # type: ignore[no-untyped-def]
     """All parquet files of ``OUT/<kind>/`` as one polars DataFrame (parts with other columns aligned)."""
-    import polars as pl
+    import polars as pl  # deferred on purpose: writing documents does not need polars
 
     files = sorted(str(p) for p in (Path(directory) / kind).glob("*.parquet"))
     if not files:
         return pl.DataFrame()
-    frames = [pl.read_parquet(f, columns=columns) if columns else pl.read_parquet(f) for f in files]
+    frames = [(scan_output_file(f).select(columns) if columns else scan_output_file(f)).collect() for f in files]
     return pl.concat(frames, how="diagonal_relaxed")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Sequence
 
-from corpusforge.synth import texts_ja_education as edu
-from corpusforge.synth import texts_ja_encyclopedia as enc
-from corpusforge.synth import texts_ja_web as web
-from corpusforge.synth import texts_other as oth
+from corpusforge.synth.texts import JA_EDUCATION as edu
+from corpusforge.synth.texts import JA_ENCYCLOPEDIA as enc
+from corpusforge.synth.texts import JA_WEB as web
+from corpusforge.synth.texts import OTHER as oth
 
 JA_KINDS: tuple[str, ...] = (
     "ja_encyclopedia",

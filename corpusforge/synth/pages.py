@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from corpusforge.synth import texts_ja_web as web
-from corpusforge.synth import texts_other as oth
+from corpusforge.synth.texts import JA_WEB as web
+from corpusforge.synth.texts import OTHER as oth
 from corpusforge.synth.compose import ComposedDoc, expand
 
 TEMPLATES: tuple[str, ...] = ("blog", "news", "wiki", "forum", "shop", "legacy", "minimal")

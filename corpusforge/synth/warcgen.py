@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
-from corpusforge.synth import texts_ja_web as web
+from corpusforge.synth.texts import JA_WEB as web
 from corpusforge.synth.charsets import label_lies
 from corpusforge.synth.compose import (
     ComposedDoc,

@@ -1,4 +1,4 @@
-"""Fast WARC record parser: one inflater per gzip member, ``bytes.find`` for headers.
+"""WARC records: the parser, record and HTTP body handling, resynchronisation helpers.
 
 Why: warcio's ``ArchiveIterator`` reads every record through three layers of buffered
 Python readers and parses headers line by line; on CommonCrawl-style files (one gzip
@@ -7,19 +7,8 @@ mapped once (``mmap``), each gzip member is inflated by one ``decompressobj`` fe
 from the map (its ``unused_data`` gives the next member's offset), headers are cut out
 with ``bytes.find`` and split into lines, and a body is a slice of the inflated member.
 
-Members are inflated whole by ISA-L (``isal.isal_zlib``, a drop-in for zlib's
-``decompressobj``, about twice as fast on CommonCrawl-sized members) when the ``isal``
-package is installed, else by zlib; ``CORPUSFORGE_INFLATER=auto|isal|zlib`` or
-``set_inflater()`` picks one. Documents and stats do not depend on the choice
-(``tests/test_warc_inflate.py``), because ISA-L only takes the part where both libraries
-agree: a whole member with a bare gzip header (no optional fields; ISA-L accepts the
-reserved flag bits that zlib rejects) read to its checked end, where both give the same
-bytes and the same end or both fail. Everything else stays on zlib: a member that fails
-there (damaged or cut) or is too large to hold is read by the streaming path, whose
-records depend on how many bytes came out before the error or the end of the file (ISA-L
-holds back a byte of a stream that stops mid-way), and the sniffing helpers that inflate
-a few bytes to see whether a record starts somewhere (``is_arc``, ``looks_like_record``),
-which decide where the reader resynchronises.
+Sound members are inflated whole by the library ``inflate.py`` picks (ISA-L or zlib), the
+others, and the resynchronisation sniffers, by zlib.
 
 What it reports mirrors warcio 1.8 (``ArchiveIterator`` + ``ArcWarcRecordLoader`` +
 ``ArcWarcRecord.content_stream``) on well-formed files, so ``WarcReader`` gives the same
@@ -44,20 +33,19 @@ plus their position in the inflated member — for a whole-file gzip exactly the
 the uncompressed file. Blank lines where a record starts are skipped.
 """
 
+
 from __future__ import annotations
 
-import mmap
-import os
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-try:
-    from isal import isal_zlib
-except ImportError:  # an optional speed-up: zlib reads the same files, slower
-    isal_zlib = None
+from corpusforge.io.warc.headers import (NO_HEAD, Head, content_length, decode_line, decoded_lines, end_of_line,
+                                         is_version_prefix, is_warc_status, parse_fields, target_uri)
+from corpusforge.io.warc.inflate import GZIP_WBITS, INFLATE_ERRORS, sound_member_inflater
+from corpusforge.io.warc.source import (CHUNK, FEED, NON_WS, MemberSource, PlainSource, first_line_blank, map_file,
+                                        skip_blank_lines, unmap)
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
@@ -70,58 +58,14 @@ CONTENT_LENGTH_MISMATCH = "ContentLengthMismatch"
 MISSING_CONTENT_LENGTH = "MissingContentLength"
 CUT = "cut"  # finish(): the record's data ends before its Content-Length / its end (not a fault by itself)
 
-_WARC_VERSIONS = (b"WARC/1.1", b"WARC/1.0", b"WARC/0.17", b"WARC/0.18")
 _HTTP_RECORD_TYPES = ("response", "request", "revisit")
 _HTTP_SCHEMES = ("http:", "https:")
 _TRAILER = b"\r\n\r\n"
 _ASCII_WS = b" \t\n\r\x0b\x0c"  # what bytes.strip() removes: warcio's blank-line test between records
-_FEED = 16384  # compressed bytes per inflate call: bounds the copy into unused_data
 _WHOLE_MEMBER = 1 << 22  # members inflating to at most this are read whole, larger ones streamed
 _FIRST_FEED = 4096  # first call per member, without an output limit (a limit costs 3 us a call): <= 4.2 MB out
-_CHUNK = 1 << 20  # inflated bytes per inflate call: memory bound for huge members
 _HEADER_WINDOW = 16384
 _MAX_HEADER = 1 << 22
-_BLANK_LINES = re.compile(rb"(?:[ \t\r\x0b\x0c]*\n)*")
-# a line that warcio could read as blank or as a continuation, or split differently
-_ODD_LINE_START = re.compile(rb"\n[\r\n \t\x0b\x0c\x1c-\x1f\x80-\xff]")
-_BLANK_BYTES = frozenset(b" \t\n\r\x0b\x0c")
-_NON_WS = re.compile(rb"[^ \t\n\r\x0b\x0c]")
-
-# ---------------------------------------------------------------------------- inflater
-INFLATER_ENV = "CORPUSFORGE_INFLATER"
-_GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip wrapper, checked (both libraries take zlib's wbits)
-# name -> module with zlib's decompressobj interface
-INFLATERS: dict[str, Any] = {"zlib": zlib} if isal_zlib is None else {"isal": isal_zlib, "zlib": zlib}
-INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,) if isal_zlib is None else (zlib.error, isal_zlib.error)
-
-
-def _resolve_inflater(name: str) -> str:
-    name = name.strip().lower() or "auto"
-    if name == "auto":
-        return "isal" if "isal" in INFLATERS else "zlib"
-    if name not in ("isal", "zlib"):
-        raise ValueError(f"unknown inflater {name!r} (from {INFLATER_ENV} or set_inflater); known: auto, isal, zlib")
-    if name not in INFLATERS:
-        raise ValueError("inflater 'isal' asked for, but the isal package is not installed (pip install isal)")
-    return name
-
-
-_inflater_name = _resolve_inflater(os.environ.get(INFLATER_ENV, "auto"))
-_zlib: Any = INFLATERS[_inflater_name]  # inflates sound members whole (_inflate_whole)
-
-
-def set_inflater(name: str = "auto") -> str:
-    """Inflate sound gzip members with ``isal``, ``zlib`` or (``auto``) isal when installed;
-    returns the name of the one now in use. Documents and stats are the same with either."""
-    global _inflater_name, _zlib
-    _inflater_name = _resolve_inflater(name)
-    _zlib = INFLATERS[_inflater_name]
-    return _inflater_name
-
-
-def inflater() -> str:
-    """Name of the library that inflates sound gzip members now (``isal`` or ``zlib``)."""
-    return _inflater_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,300 +83,7 @@ class CutHeader:
     offset: int
 
 
-# ---------------------------------------------------------------------------- sources
-class _PlainSource:
-    """An uncompressed stretch of the mapped file: all of it is available at once."""
 
-    __slots__ = ("buf", "pos", "end")
-
-    def __init__(self, mm: Any, pos: int, end: int) -> None:
-        self.buf = mm
-        self.pos = pos
-        self.end = end
-
-    def ensure(self, n: int) -> int:
-        return self.end - self.pos
-
-    def skip(self, n: int) -> int:
-        k = min(n, self.end - self.pos)
-        self.pos += k
-        return k
-
-    def tell(self) -> int:
-        return self.pos
-
-
-class _MemberSource:
-    """The inflated bytes of one gzip member, produced on demand in bounded pieces.
-
-    ``buf[pos:]`` is inflated and not yet consumed; ``buf_base`` is the position of
-    ``buf[0]`` in the inflated member. The data ends at the member's end (``eof``: the
-    inflater checked the CRC), at an inflate error (``error``) or where the file ends (neither).
-    Always zlib: how much comes out before an error or a cut decides what the reader keeps.
-    """
-
-    __slots__ = ("view", "in_pos", "size", "d", "buf", "pos", "buf_base", "ended", "eof", "error", "tail", "end_pos")
-
-    def __init__(self, view: memoryview | None, start: int, size: int, inflated: bytes | None = None) -> None:
-        """``inflated``: the whole member, already inflated (``start`` is then its end)."""
-        self.view = view
-        self.in_pos = start
-        self.size = size
-        self.d = zlib.decompressobj(_GZIP_WBITS)
-        self.buf = inflated or b""
-        self.pos = 0
-        self.buf_base = 0
-        self.ended = self.eof = inflated is not None
-        self.error: str | None = None
-        self.tail = b""
-        self.end_pos = start
-
-    def member_end(self) -> int:
-        """File offset just past the member (once ``eof``)."""
-        return self.end_pos
-
-    def _inflate(self, max_out: int) -> bytes:
-        d = self.d
-        while True:
-            if self.tail:
-                data: Any = self.tail
-            elif self.in_pos < self.size:
-                data = self.view[self.in_pos:self.in_pos + _FEED]
-                self.in_pos += len(data)
-            else:
-                self.ended = True
-                return b""
-            try:
-                out = d.decompress(data, max_out)
-            except INFLATE_ERRORS as e:
-                self.error = str(e)
-                self.ended = True
-                return b""
-            self.tail = d.unconsumed_tail
-            if d.eof:
-                self.eof = self.ended = True
-                self.end_pos = self.in_pos - len(d.unused_data)
-                return out
-            if out:
-                return out
-
-    def ensure(self, n: int) -> int:
-        have = len(self.buf) - self.pos
-        if have >= n or self.ended:
-            return have
-        parts = [self.buf[self.pos:]] if have else []
-        while have < n and not self.ended:
-            out = self._inflate(max(n - have, _CHUNK))
-            parts.append(out)
-            have += len(out)
-        self.buf_base += self.pos
-        self.buf = parts[0] if len(parts) == 1 else b"".join(parts)
-        self.pos = 0
-        return have
-
-    def skip(self, n: int) -> int:
-        have = len(self.buf) - self.pos
-        if n <= have:
-            self.pos += n
-            return n
-        done = have
-        self.buf_base += len(self.buf)
-        self.buf = b""
-        self.pos = 0
-        while done < n and not self.ended:
-            out = self._inflate(min(n - done, _CHUNK))
-            done += len(out)
-            self.buf_base += len(out)
-        return done
-
-    def tell(self) -> int:
-        return self.buf_base + self.pos
-
-
-def _skip_blank_lines(src: Any) -> None:
-    """Consume whole blank lines, and blank bytes that run to the end of the data."""
-    n = 4096
-    while True:
-        have = src.ensure(n)
-        if not have:
-            return
-        buf, p = src.buf, src.pos
-        if buf[p] not in _BLANK_BYTES:
-            return
-        end = p + have
-        q = _BLANK_LINES.match(buf, p, end).end()  # type: ignore[union-attr]
-        src.pos = q
-        if q == end:
-            n = 4096
-            continue
-        if _NON_WS.search(buf, q, end) is not None or buf.find(b"\n", q, end) >= 0:
-            return  # a line with content starts at q
-        rest = end - q  # blank bytes without a newline so far
-        if src.ensure(rest + 1) == rest:
-            src.pos += rest
-            return
-        n = rest + 4096
-
-
-def _first_line_blank(src: Any) -> bool:
-    """Whether the line at the cursor is blank (warcio's test that a record ended there)."""
-    n = 256
-    while True:
-        have = src.ensure(n)
-        if not have:
-            return True
-        buf, p = src.buf, src.pos
-        i = buf.find(b"\n", p, p + have)
-        if _NON_WS.search(buf, p, i if i >= 0 else p + have) is not None:
-            return False
-        if i >= 0 or have < n:
-            return True
-        n *= 4
-
-
-# ---------------------------------------------------------------------------- headers
-def _decoded_lines(block: bytes) -> list[str]:
-    """Lines of a header block decoded as warcio does: UTF-8, else Latin-1 (per line)."""
-    try:
-        return block.decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        return [_decode_line(raw) for raw in block.split(b"\n")]
-
-
-def _parse_fields(lines: list[str], i: int) -> tuple[list[tuple[str, str]], int]:
-    """Header fields from ``lines[i:]`` by warcio's rules; also the index of the blank line
-    that ends them (``len(lines)`` when they run to the end)."""
-    headers = []
-    n = len(lines)
-    line = lines[i].rstrip() if i < n else ""
-    while line:
-        name, sep, value = line.partition(":")
-        value = value.lstrip()
-        i += 1
-        nxt = lines[i].rstrip() if i < n else ""
-        while nxt and nxt[0] in " \t":
-            value += nxt
-            i += 1
-            nxt = lines[i].rstrip() if i < n else ""
-        if sep:
-            headers.append((name.rstrip(" \t"), value))
-        line = nxt
-    return headers, i
-
-
-def _first(headers: list[tuple[str, str]], lower_name: str) -> str | None:
-    for k, v in headers:
-        if k.lower() == lower_name:
-            return v
-    return None
-
-
-class _Head:
-    """The fields of a header (status line and field lines, without its blank line).
-
-    In a plain head (no line starting with a byte that could make warcio read it as blank,
-    as a continuation or as another split) a field is found with ``bytes.find`` on a
-    lower-cased copy: when the first line that starts with the name is ``CRLF name:``, it
-    is the first field of that name and its value runs to the next newline. Any doubt (a
-    blank before the colon, a longer name, a bare LF) and any other head go through
-    warcio's line parser.
-    """
-
-    __slots__ = ("raw", "low", "parsed")
-
-    def __init__(self, raw: bytes | None, parsed: list[tuple[str, str]] | None = None) -> None:
-        self.raw = raw
-        self.low = raw.lower() if parsed is None and raw is not None else None
-        self.parsed = parsed
-
-    @staticmethod
-    def plain(raw: bytes) -> bool:
-        return _ODD_LINE_START.search(raw) is None
-
-    def get(self, name: str) -> str | None:
-        """First field of that lower-case name, as warcio's ``get_header``."""
-        if self.parsed is None:
-            low = self.low
-            line_key, field_key = _KEYS.get(name) or _key(name)
-            i = low.find(line_key)  # type: ignore[union-attr]  # first line that starts with the name
-            if i < 0:
-                return None
-            if i > 0 and low.startswith(field_key, i - 1):  # type: ignore[union-attr]  # ... is CRLF name colon
-                start = i + len(field_key) - 1
-                stop = low.find(b"\n", start)  # type: ignore[union-attr]
-                value = self.raw[start:stop if stop >= 0 else len(low)]  # type: ignore[index, arg-type]
-                try:
-                    return value.decode("utf-8").strip()
-                except UnicodeDecodeError:
-                    return value.decode("latin-1").strip()
-            self.fields()
-        return _first(self.parsed, name)  # type: ignore[arg-type]
-
-    def fields(self) -> list[tuple[str, str]]:
-        if self.parsed is None:
-            self.parsed = _parse_fields(_decoded_lines(self.raw), 1)[0]  # type: ignore[arg-type]
-        return self.parsed
-
-
-def _key(name: str) -> tuple[bytes, bytes]:
-    key = name.encode("utf-8")
-    return b"\n" + key, b"\r\n" + key + b":"
-
-
-_KEYS = {name: _key(name) for name in ("warc-type", "content-length", "warc-target-uri", "warc-date",
-                                       "content-type", "content-encoding", "transfer-encoding")}
-
-
-def _decode_line(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-def _end_of_line(block: bytes, k: int) -> int:
-    """Index just past the newline that ends line ``k`` (0-based) of ``block``."""
-    pos = -1
-    for _ in range(k + 1):
-        pos = block.index(b"\n", pos + 1)
-    return pos + 1
-
-
-def _content_length(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        n = int(value)
-    except (ValueError, TypeError):
-        return 0
-    return n if n >= 0 else 0
-
-
-def _target_uri(head: _Head) -> tuple[str | None, str | None]:
-    """(the URI warcio tests for ``http(s):``, what ``get_header('WARC-Target-URI')`` gives
-    after warcio's clean-up, which rewrites only the last such field)."""
-    uri = head.get("warc-target-uri")
-    if uri is None:
-        return None, None
-    clean = uri[1:-1] if uri.startswith("<") and uri.endswith(">") else uri
-    if " " in clean:
-        clean = clean.replace(" ", "%20")
-    if clean != uri and sum(1 for k, _ in head.fields() if k.lower() == "warc-target-uri") > 1:
-        return clean, uri
-    return clean, clean
-
-
-def _is_warc_status(line: bytes) -> bool:
-    return line[:9].upper().startswith(_WARC_VERSIONS)
-
-
-def _is_version_prefix(head: bytes) -> bool:
-    """Whether ``head`` (the last bytes of the data) could be the start of a WARC status line."""
-    up = head.upper()
-    return any(v.startswith(up) for v in _WARC_VERSIONS)
-
-
-# ---------------------------------------------------------------------------- records
 class _BlockStream:
     """File-like view of a record's unread block bytes (what warcio's LimitReader is)."""
 
@@ -458,7 +109,7 @@ class WarcRecord:
     __slots__ = ("offset", "length", "rec_type", "content_length", "http", "http_status", "_head", "_uri",
                  "_http_head", "_src", "_limit", "_mpos", "_done")
 
-    def __init__(self, src: Any, offset: int, mpos: int, head: "_Head") -> None:
+    def __init__(self, src: Any, offset: int, mpos: int, head: "Head") -> None:
         self._src = src
         self.offset = offset
         self._mpos = mpos
@@ -467,21 +118,21 @@ class WarcRecord:
         self.length = -1
         self.http: bool | None = None
         self.http_status = ""
-        self._http_head = _NO_HEAD
+        self._http_head = NO_HEAD
         self._done = False
 
     @property
     def target_uri(self) -> str | None:
         """The WARC-Target-URI warcio tests for ``http(s):`` (after its clean-up)."""
         if self._uri is None:
-            self._uri = _target_uri(self._head)
+            self._uri = target_uri(self._head)
         return self._uri[0]
 
     @property
     def url(self) -> str | None:
         """What warcio's ``rec_headers.get_header('WARC-Target-URI')`` gives."""
         if self._uri is None:
-            self._uri = _target_uri(self._head)
+            self._uri = target_uri(self._head)
         return self._uri[1]
 
     @property
@@ -551,11 +202,11 @@ class WarcRecord:
             j = buf.find(_TRAILER, p, p + span)
             if j > p:
                 raw = buf[p:j]
-                if _Head.plain(raw):
+                if Head.plain(raw):
                     nl = raw.find(b"\n")
-                    status_line = _decode_line(raw[:nl] if nl >= 0 else raw).rstrip()
+                    status_line = decode_line(raw[:nl] if nl >= 0 else raw).rstrip()
                     if status_line:
-                        self._set_http(status_line.split(" ", 1), _Head(raw), j + 4 - p)
+                        self._set_http(status_line.split(" ", 1), Head(raw), j + 4 - p)
                         return
             whole = span == self._limit or have <= want or window >= _MAX_HEADER  # nothing more to wait for
             nl = buf.find(b"\n", p, p + span)
@@ -563,27 +214,27 @@ class WarcRecord:
                 window *= 4
                 continue
             first = buf[p:nl + 1] if nl >= 0 else buf[p:p + span]
-            if not _decoded_lines(first)[0].rstrip():
+            if not decoded_lines(first)[0].rstrip():
                 self.http = False  # warcio returns an empty head right after a blank status line
                 self._consume(len(first))
                 return
             block = buf[p:j + 4] if j >= 0 else buf[p:p + span]
-            lines = _decoded_lines(block)
+            lines = decoded_lines(block)
             if j < 0 and not whole:
                 lines[-1] = ""  # an unfinished last line is not a line yet
-            headers, k = _parse_fields(lines, 1)
+            headers, k = parse_fields(lines, 1)
             if k < len(lines) - 1:
-                used = j + 4 - p if (j >= 0 and k == len(lines) - 2) else _end_of_line(block, k)
+                used = j + 4 - p if (j >= 0 and k == len(lines) - 2) else end_of_line(block, k)
             elif whole:
                 used = len(block)
             else:
                 window *= 4
                 continue
             parts = lines[0].rstrip().split(" ", 1)
-            self._set_http(parts, _Head(None, headers), used)
+            self._set_http(parts, Head(None, headers), used)
             return
 
-    def _set_http(self, status_parts: list[str], head: _Head, used: int) -> None:
+    def _set_http(self, status_parts: list[str], head: Head, used: int) -> None:
         self.http = True
         self.http_status = (status_parts[1].strip() if len(status_parts) > 1 else "").split(" ", 1)[0]
         self._http_head = head
@@ -593,7 +244,7 @@ class WarcRecord:
         self._limit -= self._src.skip(n)
 
 
-_NO_HEAD = _Head(None, [])
+
 _DECOMPRESSORS: tuple[str, ...] | None = None
 
 
@@ -606,7 +257,6 @@ def _supported_decompressors() -> tuple[str, ...]:
     return _DECOMPRESSORS
 
 
-# ---------------------------------------------------------------------------- parser
 class FastWarcParser:
     """Records of one mapped WARC file from ``start`` on.
 
@@ -622,8 +272,8 @@ class FastWarcParser:
         self.mm = mm
         self.size = len(mm)
         self.view: memoryview | None = memoryview(mm) if gzipped else None
-        self.plain = None if gzipped else _PlainSource(mm, start, self.size)
-        self.member: _MemberSource | None = None
+        self.plain = None if gzipped else PlainSource(mm, start, self.size)
+        self.member: MemberSource | None = None
         self.member_offset = start
         self.member_records = 0
         self.next_pos = start
@@ -646,7 +296,7 @@ class FastWarcParser:
     def next_record(self) -> WarcRecord | Fault | CutHeader | None:
         if self.plain is not None:
             src = self.plain
-            _skip_blank_lines(src)
+            skip_blank_lines(src)
             if src.pos >= src.end:
                 return None
             return self._parse_record(src, src.pos, src.pos)
@@ -657,7 +307,7 @@ class FastWarcParser:
                 if pos >= self.size:
                     return None
                 if self.mm[pos:pos + 3] != GZIP_MAGIC:
-                    hit = _NON_WS.search(self.mm, pos)
+                    hit = NON_WS.search(self.mm, pos)
                     if hit is None:
                         self.next_pos = self.size
                         return None
@@ -672,11 +322,11 @@ class FastWarcParser:
                     rec = self._whole_member_record(*whole)
                     if rec is not None:
                         return rec
-                    m = self.member = _MemberSource(None, whole[1], self.size, inflated=whole[0])
+                    m = self.member = MemberSource(None, whole[1], self.size, inflated=whole[0])
                 else:  # too large to hold, damaged or cut: inflate it as it is read
-                    m = self.member = _MemberSource(self.view, pos, self.size)
-                    m.ensure(_CHUNK)
-            _skip_blank_lines(m)
+                    m = self.member = MemberSource(self.view, pos, self.size)
+                    m.ensure(CHUNK)
+            skip_blank_lines(m)
             if m.error is not None:
                 return Fault(BAD_GZIP_MEMBER, self.member_offset)
             if not m.ensure(1):  # no (further) record in this member
@@ -692,8 +342,8 @@ class FastWarcParser:
         at most ``_WHOLE_MEMBER`` bytes; None otherwise (the streaming path takes it).
         The chosen inflater takes members with a bare header (FLG 0, as WARC writers write
         them), zlib the others."""
-        lib = _zlib if self.mm[pos + 3:pos + 4] == b"\x00" else zlib
-        d = lib.decompressobj(_GZIP_WBITS)
+        lib = sound_member_inflater() if self.mm[pos + 3:pos + 4] == b"\x00" else zlib
+        d = lib.decompressobj(GZIP_WBITS)
         view = self.view
         data = view[pos:pos + _FIRST_FEED]  # type: ignore[index]
         q = pos + len(data)
@@ -704,7 +354,7 @@ class FastWarcParser:
             parts = [out]
             room = _WHOLE_MEMBER - len(out)
             while room > 0 and q < self.size:
-                data = d.unconsumed_tail or view[q:q + _FEED]  # type: ignore[index]
+                data = d.unconsumed_tail or view[q:q + FEED]  # type: ignore[index]
                 if not d.unconsumed_tail:
                     q += len(data)
                 out = d.decompress(data, room)
@@ -719,23 +369,23 @@ class FastWarcParser:
     def _whole_member_record(self, buf: bytes, member_end: int) -> WarcRecord | None:
         """The record of a member inflated whole, read straight from its bytes when it is the
         member's only record and every head in it is plain; None sends it the general way."""
-        if not (buf.startswith(b"WARC/1.0\r\n") or _is_warc_status(buf[:9])):
+        if not (buf.startswith(b"WARC/1.0\r\n") or is_warc_status(buf[:9])):
             return None
         j = buf.find(_TRAILER)
         if j < 0:
             return None
         raw = buf[:j]
-        if not _Head.plain(raw):
+        if not Head.plain(raw):
             return None
-        head = _Head(raw)
-        length = _content_length(head.get("content-length"))
+        head = Head(raw)
+        length = content_length(head.get("content-length"))
         if length is None:
             return None
         start = j + 4
         end = start + length
         if end > len(buf) or (end < len(buf) and buf[end:] != _TRAILER):
             return None
-        src = _PlainSource(buf, start, end)
+        src = PlainSource(buf, start, end)
         rec = WarcRecord(src, self.member_offset, 0, head)
         rtype = rec.rec_type = head.get("warc-type")
         rec.content_length = rec._limit = length
@@ -746,13 +396,13 @@ class FastWarcParser:
                 if k <= start:
                     return None
                 hraw = buf[start:k]
-                if not _Head.plain(hraw):
+                if not Head.plain(hraw):
                     return None
                 nl = hraw.find(b"\n")
-                status_line = _decode_line(hraw[:nl] if nl >= 0 else hraw).rstrip()
+                status_line = decode_line(hraw[:nl] if nl >= 0 else hraw).rstrip()
                 if not status_line:
                     return None
-                rec._set_http(status_line.split(" ", 1), _Head(hraw), k + 4 - start)
+                rec._set_http(status_line.split(" ", 1), Head(hraw), k + 4 - start)
         rec._done = True
         self.member_records = 1
         self.next_pos = member_end
@@ -775,13 +425,13 @@ class FastWarcParser:
             span = min(have, window)
             at_end = have <= window
             start = buf[p:p + 9]
-            if not _is_warc_status(start) and not (at_end and _is_version_prefix(start)):
+            if not is_warc_status(start) and not (at_end and is_version_prefix(start)):
                 return Fault(ARCHIVE_LOAD_FAILED, offset)
             j = buf.find(_TRAILER, p, p + span)
             if j >= 0:
                 raw = buf[p:j]
-                if _Head.plain(raw):
-                    head = _Head(raw)
+                if Head.plain(raw):
+                    head = Head(raw)
                     head_len = j + 4 - p
                     break
                 block = buf[p:j + 4]
@@ -789,11 +439,11 @@ class FastWarcParser:
                 last_nl = buf.rfind(b"\n", p, p + span)
                 block = buf[p:last_nl + 1] if last_nl >= 0 else b""
             if block:
-                lines = _decoded_lines(block)
-                headers, k = _parse_fields(lines, 1)
+                lines = decoded_lines(block)
+                headers, k = parse_fields(lines, 1)
                 if k < len(lines) - 1:  # a blank line ends the head
-                    head = _Head(None, headers)
-                    head_len = j + 4 - p if (j >= 0 and k == len(lines) - 2) else _end_of_line(block, k)
+                    head = Head(None, headers)
+                    head_len = j + 4 - p if (j >= 0 and k == len(lines) - 2) else end_of_line(block, k)
                     break
             if at_end:
                 return self._data_end(src, offset)
@@ -801,7 +451,7 @@ class FastWarcParser:
                 return Fault(ARCHIVE_LOAD_FAILED, offset)
             window *= 4
         src.pos += head_len
-        length = _content_length(head.get("content-length"))
+        length = content_length(head.get("content-length"))
         if length is None:
             return Fault(MISSING_CONTENT_LENGTH, offset)
         rec = WarcRecord(src, offset, mpos, head)
@@ -847,9 +497,9 @@ class FastWarcParser:
             rec.length = self.position() - rec.offset
             return CUT
         trailer_ok = m.ensure(4) >= 4 and m.buf[m.pos:m.pos + 4] == _TRAILER
-        if not _first_line_blank(m):
+        if not first_line_blank(m):
             return CONTENT_LENGTH_MISMATCH
-        _skip_blank_lines(m)
+        skip_blank_lines(m)
         if m.error is not None:
             return BAD_GZIP_MEMBER
         if m.ensure(1):  # another record follows in the same member
@@ -861,29 +511,12 @@ class FastWarcParser:
         rec.length = self.position() - rec.offset if single else mend - rec._mpos
         return None
 
-    def _close_member(self, m: _MemberSource) -> None:
+    def _close_member(self, m: MemberSource) -> None:
         while not m.ended:
-            m.skip(_CHUNK)
+            m.skip(CHUNK)
         self.member = None
         self.next_pos = m.member_end() if m.eof else self.size
 
-
-# ---------------------------------------------------------------------------- file helpers
-def map_file(path: str | Path) -> Any:
-    """Read-only map of a file (``b""`` for an empty one)."""
-    with open(path, "rb") as f:
-        try:
-            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        except ValueError:  # an empty file cannot be mapped
-            return b""
-
-
-def unmap(mm: Any) -> None:
-    if isinstance(mm, mmap.mmap):
-        try:
-            mm.close()
-        except BufferError:  # a view is still alive somewhere: the collector closes it
-            pass
 
 
 def is_gzip(mm: Any, at: int = 0) -> bool:
@@ -895,7 +528,7 @@ def is_arc(mm: Any) -> bool:
     head = mm[:4096]
     if head[:3] == GZIP_MAGIC:
         try:
-            head = zlib.decompressobj(_GZIP_WBITS).decompress(head, 64)
+            head = zlib.decompressobj(GZIP_WBITS).decompress(head, 64)
         except zlib.error:
             return False
     return head.lstrip().startswith(ARC_MAGIC)
@@ -906,7 +539,7 @@ def looks_like_record(mm: Any, offset: int, gzipped: bool) -> bool:
     if not gzipped:
         return head.startswith(WARC_MAGIC)
     try:
-        return zlib.decompressobj(_GZIP_WBITS).decompress(head, 16).startswith(WARC_MAGIC)
+        return zlib.decompressobj(GZIP_WBITS).decompress(head, 16).startswith(WARC_MAGIC)
     except zlib.error:
         return False
 

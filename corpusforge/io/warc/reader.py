@@ -6,7 +6,7 @@ the reader counts it, then resynchronises at the next record start (the next gzi
 that inflates to ``WARC/1.`` in a ``.warc.gz``, the next ``WARC/1.`` in a plain ``.warc``)
 and goes on, so everything readable before and after the fault is kept.
 
-Engines: ``fast`` (default, ``corpusforge.io.warc_fast``: zlib per gzip member and
+Engines: ``fast`` (default, ``corpusforge.io.warc.records``: zlib per gzip member and
 ``bytes.find`` on a memory map) and ``warcio`` (warcio's ``ArchiveIterator``; it also
 reads ARC files for both). Both run under the same driver and the same record-end checks,
 so they give the same documents and stats on well-formed files and on the faults the tests
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from corpusforge.document import Document
 from corpusforge.io.base import Reader
-from corpusforge.io.warc_fast import (
+from corpusforge.io.warc.records import (
     BAD_GZIP_MEMBER,
     CONTENT_LENGTH_MISMATCH,
     CUT,
@@ -33,10 +33,9 @@ from corpusforge.io.warc_fast import (
     Fault,
     WarcRecord,
     is_arc,
-    map_file,
     next_record_start,
-    unmap,
 )
+from corpusforge.io.warc.source import map_file, unmap
 
 _CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:\-]+)", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml+xhtml")
