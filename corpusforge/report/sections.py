@@ -295,6 +295,10 @@ def charsets(phases: dict[str, Stats]) -> dict[str, Any]:
             "precheck": prefixed(pre.counters, "pass.", "evidence") if pre is not None else []}
 
 
+# Run phases whose stats carry another name (``corpusforge run --phases apply`` writes dedup_apply stats).
+STATS_PHASE_OF_RUN_PHASE = {"apply": "dedup_apply"}
+
+
 def timing(phases: dict[str, Stats], run_info: dict[str, Any] | None, shard_raw: Any = None) -> dict[str, Any]:
     """Task seconds and throughput per phase and per stage (the shard phase: per step); wall seconds
     per phase when recorded."""
@@ -303,6 +307,7 @@ def timing(phases: dict[str, Stats], run_info: dict[str, Any] | None, shard_raw:
     if not phases and not steps:
         return absent("no stats: nothing was timed", phases=[], stages=[])
     wall = (run_info or {}).get("phase_wall_seconds") or {}
+    wall = {STATS_PHASE_OF_RUN_PHASE.get(k, k): v for k, v in wall.items()}
     prow = []
     for phase, st in phases.items():
         docs_in = int(st.stages[0].docs_in) if st.stages else 0
