@@ -250,3 +250,17 @@ def test_open_run_makes_a_small_demo_run_when_there_is_none(tmp_path: Path, monk
     out = analysis.open_run()
     assert out == tmp_path / "corpusforge-notebook-run" and (out / "report" / "index.html").exists()
     assert analysis.load(out).filter(pl.col("kept")).collect().height > 0
+
+
+def test_report_phase_is_redone_only_when_the_run_changed(run_dir: Path, tmp_path: Path, capsys) -> None:
+    out = _copy(run_dir, tmp_path)
+    shutil.rmtree(out / "_done" / "report")  # the copy has no report: its phase is to be done again
+    inputs = str(run_dir.parent / "in" / "*.warc.gz")
+    assert main(["run", "--input", inputs, "--output", str(out), "--no-progress"]) == 0
+    first = (out / "report" / "report.json").stat().st_mtime_ns
+    assert main(["run", "--input", inputs, "--output", str(out), "--no-progress"]) == 0
+    assert (out / "report" / "report.json").stat().st_mtime_ns == first  # nothing changed: not redone
+    summary = json.loads((out / "dedup" / "summary.json").read_text())
+    (out / "dedup" / "summary.json").write_text(json.dumps({**summary, "dropped": summary["dropped"] + 1}))
+    assert main(["run", "--input", inputs, "--output", str(out), "--phases", "report", "--no-progress"]) == 0
+    assert (out / "report" / "report.json").stat().st_mtime_ns > first
