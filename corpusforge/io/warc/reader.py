@@ -22,6 +22,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from corpusforge.document import Document
+from corpusforge.ids import document_id
 from corpusforge.io.base import Reader
 from corpusforge.io.warc.records import (
     BAD_GZIP_MEMBER,
@@ -228,7 +229,7 @@ class WarcReader(Reader):
                         fault, fault_at = end, item.offset
                         break
                     if doc is not None:
-                        doc.id = f"{self.key}/{item.offset}"
+                        doc.id = document_id(self.key, item.offset)
                         doc.metadata["record_offset"] = item.offset
                         yield doc
             finally:
