@@ -62,7 +62,8 @@ class NgramIndex:
     def __init__(self, cp: Any, n_max: int = 10) -> None:
         self.n_max = n_max
         self.length = L = int(len(cp))
-        self.lcp: Any = np.zeros(0, dtype=np.int64)
+        self.lcp: Any = np.zeros(0, dtype=np.int8)
+        self._fenced: Any = None
         self._distinct: Any = None
         self._repeated: Any = None
         self._top: dict[int, int] = {}
@@ -128,7 +129,10 @@ class NgramIndex:
                 add = self._equal_chars(diff, bits, per_word, min(per_word, n_max - w * per_word))
                 lcp[pairs] += add * still
                 still &= diff == 0
-        self.lcp = lcp.astype(np.int8)   # values 0..n_max: one byte per character
+        # values 0..n_max, one byte per character, between two -1 sentinels that end every run
+        self._fenced = np.full(L + 1, -1, dtype=np.int8)
+        self._fenced[1:-1] = lcp
+        self.lcp = self._fenced[1:-1]
 
     @staticmethod
     def _equal_chars(diff: Any, bits: int, per_word: int, cap: int) -> Any:
@@ -146,8 +150,8 @@ class NgramIndex:
         rising = lcp > prev
         # a run of lcp >= n starts at i iff prev[i] < n <= lcp[i]: +1 over n in (prev, lcp]
         starts = np.bincount(prev[rising] + 1, minlength=m) - np.bincount(lcp[rising] + 1, minlength=m)
-        self._repeated = np.cumsum(starts)
-        self._distinct = below
+        self._repeated = np.cumsum(starts).tolist()
+        self._distinct = below.tolist()
 
     def counts(self, n: int) -> NgramCounts:
         """Exact counts of the n-grams (1 ≤ n ≤ n_max)."""
@@ -169,7 +173,7 @@ class NgramIndex:
             return 0
         if self.length == 1:
             return 1
-        groups = 1 + int(self._distinct[n - 1])   # a new group starts wherever lcp < n
+        groups = 1 + self._distinct[n - 1]   # a new group starts wherever lcp < n
         return groups - (n - 1)
 
     def repeated(self, n: int) -> int:
@@ -177,7 +181,7 @@ class NgramIndex:
         self._check(n)
         if self.length < max(n, 2):
             return 0
-        return int(self._repeated[n])
+        return self._repeated[n]
 
     def top(self, n: int) -> int:
         """Occurrences of the most frequent n-gram: 1 + the longest run of lcp >= n."""
@@ -188,9 +192,7 @@ class NgramIndex:
             elif self.length == 1:
                 self._top[n] = 1
             else:
-                breaks = np.flatnonzero(self.lcp < n)
-                edges = np.concatenate(([-1], breaks, [len(self.lcp)]))
-                self._top[n] = int(np.diff(edges).max())
+                self._top[n] = int(np.diff(np.flatnonzero(self._fenced < n)).max())
         return self._top[n]
 
     def group_sizes(self, n: int) -> Any:

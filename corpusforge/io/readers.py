@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.document import Document
-from corpusforge.io.base import Reader
+from corpusforge.io.base import Reader, domain_of
 from corpusforge.io.rows import read_rows
-from corpusforge.io.warc import domain_of
 
 _RESERVED = ("id", "text", "url")
 
