@@ -113,19 +113,23 @@ class NgramIndex:
             def at(w: int, idx: Any) -> Any:
                 return rest[w - 1][idx] if full else word(w, idx)
 
+            later = [at(w, sub) for w in range(1, n_words)]   # words 1… of the tied positions
             if n_words == 2:
                 # one integer key per tied position: (group of equal first words, second word)
                 group = np.concatenate(([0], np.cumsum(first[slots][1:] != first[slots][:-1])))
-                key = (group.astype(np.uint64) << np.uint64(bits * per_word)) | at(1, sub)
-                order[slots] = sub[np.argsort(key, kind="stable")]
+                key = (group.astype(np.uint64) << np.uint64(bits * per_word)) | later[0]
+                perm = np.argsort(key, kind="stable")
             else:
-                keys = [at(w, sub) for w in range(n_words - 1, 0, -1)] + [first[slots]]
-                order[slots] = sub[np.lexsort(keys)]
+                perm = np.lexsort(later[::-1] + [first[slots]])
+            order[slots] = sub[perm]
+            # a tied pair (p, p+1) of sorted positions sits at slots i, i+1: compare its later
+            # words there instead of packing them again for both sides
             pairs = np.flatnonzero(tie)
-            left, right = order[pairs], order[pairs + 1]
+            i = np.searchsorted(slots, pairs)
             still = np.ones(len(pairs), dtype=bool)
             for w in range(1, n_words):
-                diff = at(w, right) ^ at(w, left)
+                ordered = later[w - 1][perm]
+                diff = ordered[i + 1] ^ ordered[i]
                 add = self._equal_chars(diff, bits, per_word, min(per_word, n_max - w * per_word))
                 lcp[pairs] += add * still
                 still &= diff == 0
