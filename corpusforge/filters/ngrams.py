@@ -18,6 +18,7 @@ fewer than n characters with any neighbour) and is subtracted from the distinct 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,12 @@ def _dense_symbols(cp: Any) -> tuple[Any, int]:
     is_rep[last] = 1
     ids = np.cumsum(is_rep)
     return ids[last].astype(np.uint64), int(ids[-1])
+
+
+@lru_cache(maxsize=None)
+def _equal_chars_by_bit_length(bits: int, per_word: int, cap: int) -> Any:
+    """Leading equal characters of two packed words whose XOR has bit length e (index e), capped."""
+    return np.array([min(per_word - 1 - (e - 1) // bits, cap) for e in range(_WORD_BITS + 1)], dtype=np.int64)
 
 
 class NgramIndex:
@@ -141,9 +148,8 @@ class NgramIndex:
     @staticmethod
     def _equal_chars(diff: Any, bits: int, per_word: int, cap: int) -> Any:
         """Leading characters two packed words share (exact: words fit a float64 mantissa)."""
-        exponent = np.frexp(diff.astype(np.float64))[1]   # bit length; 0 for equal words
-        equal = per_word - 1 - (exponent.astype(np.int64) - 1) // bits
-        return np.minimum(equal, cap)
+        exponent = np.frexp(diff.astype(np.float64))[1]   # bit length (≤ 53); 0 for equal words
+        return _equal_chars_by_bit_length(bits, per_word, cap)[exponent]
 
     def _totals(self) -> None:
         """Distinct and repeated n-gram counts for every n at once from the LCP histogram."""
