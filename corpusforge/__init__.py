@@ -8,6 +8,11 @@ Library use, streaming in constant memory::
     for doc in pipe:
         print(doc.id, doc.metadata["ja_per_nonspace"], doc.text[:40])
     print(pipe.stats().to_dict())
+
+A whole run (extract, dedup, apply) here or on a cluster::
+
+    cf.Run(["a.warc.gz"], "out").execute(cf.LocalExecutor(workers=4))
+    cf.Run(["a.warc.gz"], "out").execute(cf.SlurmExecutor(partition="cpu", wait=True))
 """
 
 from __future__ import annotations
@@ -32,7 +37,27 @@ __all__ = [
     "read_documents",
     "read_warc",
     "register",
+    "Run",
+    "LocalExecutor",
+    "ArrayExecutor",
+    "SlurmExecutor",
+    "SgeExecutor",
+    "PbsExecutor",
 ]
+
+_LAZY = {"Run": "corpusforge.run", "LocalExecutor": "corpusforge.executors.base",
+         "ArrayExecutor": "corpusforge.executors.base", "SlurmExecutor": "corpusforge.executors.slurm",
+         "SgeExecutor": "corpusforge.executors.sge", "PbsExecutor": "corpusforge.executors.pbs"}
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """The run API is imported on first use: it pulls in numpy / pyarrow for the dedup phase,
+    which streaming library use does not need."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'corpusforge' has no attribute {name!r}")
 
 
 # The two readers are imported when called, on purpose: ``import corpusforge`` (and every

@@ -18,7 +18,7 @@ from corpusforge.dedup import run_dedup_phase
 from corpusforge.dedup.families import make_families
 from corpusforge.dedup.sigfile import SUFFIX, SignatureFile
 from corpusforge.dedup.standalone import TextReaderFactory
-from corpusforge.executors.phase import run_documents_phase
+from corpusforge.phases.documents import run_documents_phase
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import corpusforge as cf
-from corpusforge.commands.run import WarcReaderFactory
-from corpusforge.executors.phase import run_documents_phase
+from corpusforge.phases.documents import WarcReaderFactory
+from corpusforge.phases.documents import run_documents_phase
 from corpusforge.io.writer import read_output
 from tests.helpers import ja_pages, write_warc
 
@@ -91,7 +91,7 @@ def test_phase_writes_design_layout_and_totals(tmp_path: Path) -> None:
     assert docs.height == 5 * 6 and removed.height == 5 * 4  # 0,3,6,9 dropped per file
     assert set(removed["reason"].to_list()) == {"third"} and "q_n" in removed.columns
     assert sorted((out / "signatures").glob("*.txt"))[0].read_text().count("\n") == 6
-    assert sorted(p.name for p in (out / "_done" / "extract").iterdir()) == ["0", "1", "files"]
+    assert sorted(p.name for p in (out / "_done" / "extract").iterdir()) == [f"crawl-00{i}" for i in range(5)]
     assert len(list((out / "stats" / "extract" / "files").glob("*.json"))) == 5
     total = json.loads((out / "stats" / "extract.json").read_text())
     assert total["files"] == 5
@@ -109,12 +109,14 @@ def test_killed_task_resumes_at_the_file_and_totals_cover_whole_run(tmp_path: Pa
     assert not res.ok and res.files_done_now == 4
     assert not (out / "docs" / "crawl-002.parquet").exists()  # no partial output under a final name
     assert not list(out.rglob("*.tmp"))
-    assert not (out / "_done" / "extract" / "0").exists()
+    assert not (out / "_done" / "extract" / "crawl-002").exists()
+    assert "simulated crash" in (out / "_failed" / "extract" / "crawl-002").read_text()
     before = {p.name: p.stat().st_mtime_ns for p in (out / "docs").glob("*.parquet")}
 
     monkeypatch.delenv("CF_TEST_CRASH_URL")
     res2 = run(inputs, out, workers=1, world_size=1)
     assert res2.ok and res2.files_done_now == 1 and res2.files_skipped == 4
+    assert not (out / "_failed" / "extract" / "crawl-002").exists()  # the failure record goes with success
     after = {p.name: p.stat().st_mtime_ns for p in (out / "docs").glob("*.parquet")}
     assert all(after[k] == v for k, v in before.items())  # finished files were not redone
     assert res2.stats.files == 5 and res2.stats.stages[0].docs_out == 50  # whole-run totals
@@ -128,7 +130,8 @@ def test_other_world_size_reuses_file_markers_and_array_mode_runs_one_rank(tmp_p
     inputs = make_inputs(tmp_path / "in", files=6)
     out = tmp_path / "out"
     r0 = run(inputs, out, rank=0, world_size=3)
-    assert r0.files_done_now == 2 and (out / "_done" / "extract" / "0").exists()
+    assert r0.files_done_now == 2
+    assert sorted(p.name for p in (out / "_done" / "extract").iterdir()) == ["crawl-000", "crawl-003"]
     r_all = run(inputs, out, workers=1, world_size=2)
     assert r_all.files_done_now == 4 and r_all.files_skipped == 2
     assert read_output(out, "docs").height == 6 * 6

@@ -122,7 +122,7 @@ def test_filter_array_mode_runs_one_rank_then_the_rest(tmp_path: Path) -> None:
     args = ["filter", "--preset", "swallow", "--input", str(tmp_path / "part-*.jsonl.gz"), "--output", str(out),
             "--no-progress"]
     assert main(args + ["--rank", "1", "--world-size", "3"]) == 0
-    assert sorted(p.name for p in (out / "_done" / "filter" / "files").iterdir()) == ["part-1"]
+    assert sorted(p.name for p in (out / "_done" / "filter").iterdir()) == ["part-1"]
     assert main(args + ["--rank", "3", "--world-size", "3"]) == 2
     assert main(args) == 0
-    assert len(list((out / "_done" / "filter" / "files").iterdir())) == 3
+    assert len(list((out / "_done" / "filter").iterdir())) == 3

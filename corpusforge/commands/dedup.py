@@ -70,7 +70,7 @@ def _print_scurve(cfg: dict[str, Any], name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corpusforge.commands.run import check_output, expand_inputs
+    from corpusforge.commands._options import check_output, expand_inputs
     from corpusforge.dedup.sigfile import DedupError
 
     cfg = _config(args)
@@ -120,18 +120,21 @@ def run(args: argparse.Namespace) -> int:
 def _dedup_run_output(output: Path, cfg: dict[str, Any], args: argparse.Namespace, rank: int | None,
                       world: int | None, progress: bool) -> dict[str, Any]:
     """The dedup phase of a run output; with apply, ``OUT/deduped/{docs,removed}``."""
-    from corpusforge.dedup.phase import dedup_dir, load_manifest, run_dedup_phase
-    from corpusforge.dedup.standalone import apply_drop_list
+    from corpusforge.dedup.phase import DedupPhase
+    from corpusforge.dedup.standalone import ApplyPhase
+    from corpusforge.executors.base import executor_for
+    from corpusforge.phases import PhaseContext, run_phase
+    from corpusforge.phases.documents import DocumentsResult
 
-    summary = run_dedup_phase(output, cfg, workers=args.workers, rank=rank, world_size=world, progress=progress,
-                              restart=args.restart)
-    docs = sorted(str(p) for p in (output / "docs").glob("*.parquet"))
-    if not args.no_apply and docs:
-        res = apply_drop_list(docs, output / "deduped", dedup_dir(output) / "drop", args.workers,
-                              fingerprint=load_manifest(output)["fingerprint"], progress=progress, rank=rank,
-                              world_size=world)
-        summary["applied_files"] = res.files_total
-        summary["apply_failed"] = [f"{p}: {m}" for p, m in res.failed]
+    dedup = DedupPhase(cfg, args.restart)
+    with executor_for(args.workers, rank, world, dedup.cfg.barrier_timeout_s) as ex:
+        ctx = PhaseContext(output, ex, progress=progress)
+        summary = run_phase(dedup, ctx).summary
+        apply = ApplyPhase()
+        if not args.no_apply and apply.applies(ctx) is None:
+            res = DocumentsResult.of(apply, run_phase(apply, ctx))
+            summary["applied_files"] = res.files_total
+            summary["apply_failed"] = [f"{p}: {m}" for p, m in res.failed]
     return summary
 
 

@@ -10,7 +10,8 @@ import argparse
 from pathlib import Path
 
 from corpusforge.cli import CliError
-from corpusforge.commands.run import add_run_options, check_output, execute_run, load_and_check_config, resolve_array
+from corpusforge.commands._options import check_output
+from corpusforge.commands.run import add_run_options, build_run, execute
 
 NAME = "demo"
 HELP = "Generate the embedded default WARC input and run the whole pipeline on it."
@@ -48,9 +49,6 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.ja_fraction <= 1:
         raise CliError("--ja-fraction must be within [0, 1]")
     output = check_output(args.output)
-    rank, world = resolve_array(args)
-    cfg = load_and_check_config(args.config)
     print(f"generating {args.files} WARC files × {args.records} pages (seed {args.seed}) in {output / 'input'} …")
     inputs = generate_inputs(output / "input", args.files, args.records, args.ja_fraction, args.seed)
-    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
-    return execute_run(inputs, output, cfg, args.workers, rank, world, phases, not args.no_progress)
+    return execute(build_run(inputs, args), args)

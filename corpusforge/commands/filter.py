@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusforge.cli import EXIT_FAILED, EXIT_OK, CliError
+from corpusforge.commands._options import add_array_options, check_output, expand_inputs, resolve_array
 
 NAME = "filter"
 HELP = "Apply a rule-filter preset (swallow, llmjp, default or a YAML) to jsonl / parquet text documents."
@@ -36,8 +37,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="drop a document at its first failing rule instead of recording every signal (faster, "
                         "but dropped documents lack the later signals)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
-    from corpusforge.commands.run import add_array_options
-
     add_array_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -90,8 +89,6 @@ class TextReaderFactory:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corpusforge.commands.run import check_output, expand_inputs, resolve_array
-
     overrides = parse_overrides(args.overrides)
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
@@ -109,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
     output = check_output(args.output)
     rank, world = resolve_array(args)
 
-    from corpusforge.executors.phase import run_documents_phase
     from corpusforge.executors.summary import summary_table
+    from corpusforge.phases.documents import run_documents_phase
 
     res = run_documents_phase("filter", inputs, output, TextReaderFactory(), cfg, sections=("filters",),
                               workers=args.workers, rank=rank, world_size=world, progress=not args.no_progress)

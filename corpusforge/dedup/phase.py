@@ -29,13 +29,11 @@ import hashlib
 import json
 import math
 import shutil
-import sys
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Generator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -45,7 +43,9 @@ from corpusforge.dedup import components as cc
 from corpusforge.dedup.minhash import MinHashParams
 from corpusforge.dedup.scurve import detection_probability, threshold
 from corpusforge.dedup.sigfile import SUFFIX, DedupError, SignatureFile, SignatureFileError, band_column
+from corpusforge.executors.base import Step, StepResult, Task, executor_for, marker_dir, stored_marker
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
+from corpusforge.phases import Job, Phase, PhaseContext, PhaseSteps, run_phase
 
 PRIORITY_BITS = 24
 INDEX_BITS = 40
@@ -54,7 +54,7 @@ MAX_PRIORITY = (1 << PRIORITY_BITS) - 1
 KEEP_RULES = ("longest", "best_quality", "newest")
 EXACT_BAND = "bx"
 MAX_BANDS_PER_TASK = 8  # a bucket task holds rows_per_task x this many band keys (4M x 8 x 8 B = 256 MB)
-STEPS = ("manifest", "buckets", "pairs", "cc", "final", "drop")
+STEPS = ("manifest", "buckets", "pairs", "cc", "final", "drop", "summary")
 MANIFEST_FORMAT = 2
 _PASSIVE_KEYS = {"enabled", "minhash", "date_column", "score_column"}  # read by other parts
 
@@ -106,10 +106,6 @@ class DedupConfig:
 
 def dedup_dir(out: Path) -> Path:
     return out / "dedup"
-
-
-def _marker_dir(out: Path, step: str) -> Path:
-    return out / "_done" / f"dedup_{step}"
 
 
 def _run_prefix(out: Path, band: str, group: int) -> Path:
@@ -529,114 +525,139 @@ def _write_parquet(path: Path, table: pa.Table) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# running steps
+# the phase: steps planned on the task layer
 
 
-@dataclass
-class _Runner:
-    """Runs a step's tasks (skipping finished ones) locally, in a pool, or as one rank."""
-
-    out: Path
-    workers: int
-    rank: int | None
-    world_size: int | None
-    progress: bool
-    barrier_timeout_s: float
-    pool: Executor | None = None
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def step(self, step: str, names: list[str], fn: Callable[..., dict[str, Any]], args: list[tuple]) -> list[dict]:
-        t0 = time.perf_counter()
-        mdir = _marker_dir(self.out, step)
-        mdir.mkdir(parents=True, exist_ok=True)
-        todo = [i for i, name in enumerate(names) if not (mdir / name).exists()
-                and (self.rank is None or i % int(self.world_size or 1) == self.rank)]
-        bar = self._bar(step, len(names), len(names) - len(todo) if self.rank is None else 0)
-        try:
-            if self.pool is not None and len(todo) > 1:
-                futures = {self.pool.submit(_run_and_mark, str(mdir / names[i]), fn, args[i]): i for i in todo}
-                for fut in as_completed(futures):
-                    fut.result()
-                    if bar is not None:
-                        bar.update(1)
-            else:
-                for i in todo:
-                    _run_and_mark(str(mdir / names[i]), fn, args[i])
-                    if bar is not None:
-                        bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-        if self.rank is not None:
-            self._barrier([mdir / n for n in names], step)
-        self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - t0
-        return [json.loads((mdir / n).read_text(encoding="utf-8")) for n in names]
-
-    def _barrier(self, markers: list[Path], step: str) -> None:
-        """Array mode: wait until the other ranks' markers of ``step`` exist."""
-        deadline = time.monotonic() + self.barrier_timeout_s
-        pause = 0.05
-        missing = markers
-        while True:
-            missing = [m for m in missing if not m.exists()]
-            if not missing:
-                return
-            if time.monotonic() > deadline:
-                raise DedupError(f"dedup {step}: {len(missing)} task(s) of other ranks did not finish within "
-                                 f"{self.barrier_timeout_s:.0f}s (first: {missing[0].name})")
-            time.sleep(pause)
-            pause = min(2.0, pause * 1.5)
-
-    def _bar(self, step: str, total: int, done: int) -> Any:
-        if not self.progress or total == 0:
-            return None
-        from tqdm import tqdm
-
-        return tqdm(total=total, initial=done, desc=f"dedup {step}", unit="task", file=sys.stderr,
-                    dynamic_ncols=True, mininterval=0.5)
+def _task_manifest(out_s: str, plan_text: str) -> dict[str, Any]:
+    atomic_write_text(dedup_dir(Path(out_s)) / "manifest.json", plan_text)
+    return {}
 
 
-def _run_and_mark(marker: str, fn: Callable[..., dict[str, Any]], args: tuple) -> dict[str, Any]:
-    result = fn(*args)
-    atomic_write_text(marker, json.dumps(result, sort_keys=True))
-    return result
+def _task_summary(out_s: str, text: str) -> dict[str, Any]:
+    out = Path(out_s)
+    atomic_write_text(dedup_dir(out) / "summary.json", text)
+    _save_stats(out, json.loads(text))
+    return {}
 
 
 def _wipe(out: Path) -> None:
     shutil.rmtree(dedup_dir(out), ignore_errors=True)
     for step in STEPS:
-        shutil.rmtree(_marker_dir(out, step), ignore_errors=True)
+        shutil.rmtree(marker_dir(out, f"dedup_{step}"), ignore_errors=True)
 
 
-def _prepare_manifest(run: _Runner, cfg: DedupConfig, restart: bool) -> tuple[dict[str, Any], bool]:
-    """Write (or reuse) the manifest; returns (manifest, restarted)."""
-    out = run.out
-    man_path = dedup_dir(out) / "manifest.json"
-    marker = _marker_dir(out, "manifest") / "done"
-    if restart and run.rank is not None:
-        raise DedupError("restart works in local mode only (without rank): ranks cannot wipe work together")
-    plan = _plan(out, cfg, run.workers, run.world_size)
-    plan["fingerprint"] = _fingerprint(plan)
-    if run.rank not in (None, 0):
-        run._barrier([marker], "manifest")
-        current = load_manifest(out)
-        if current.get("fingerprint") != plan["fingerprint"]:
-            raise DedupError(f"{man_path}: was planned for other signatures or config than this rank sees; "
-                             f"re-run once without --rank to start over")
-        return current, False
-    restarted = False
-    if man_path.exists() and marker.exists():
-        current = load_manifest(out)
-        if current.get("fingerprint") == plan["fingerprint"] and not restart:
-            return current, False
-        if run.rank is not None and not restart:
-            raise DedupError(f"{man_path}: signatures or dedup config changed since this dedup started; "
-                             f"re-run once without --rank (or with restart) to start over")
-        restarted = True
-    _wipe(out)  # a fresh plan: no work file or marker of an earlier plan may survive
-    atomic_write_text(man_path, json.dumps(plan, indent=1, sort_keys=True))
-    atomic_write_text(marker, plan["fingerprint"])
-    return load_manifest(out), restarted
+class DedupPhase(Phase):
+    """Near-duplicates across all ``OUT/signatures/*`` -> ``OUT/dedup/`` (see the module doc).
+
+    If the signature files or the config changed since the last run, the phase starts
+    over (local mode) or stops with an error (array mode). ``width`` is the number of
+    array tasks a batch scheduler runs per step (it sizes the partitions)."""
+
+    name = "dedup"
+    kinds = STEPS
+    jobs = (Job(("manifest",), array=False), Job(("buckets",)), Job(("pairs",)), Job(("cc", "final"), array=False),
+            Job(("drop",)), Job(("summary",), array=False))
+
+    def __init__(self, config: Mapping[str, Any] | None = None, restart: bool = False,
+                 width: int | None = None) -> None:
+        self.cfg = DedupConfig.from_mapping(config)
+        self.enabled = bool((config or {}).get("enabled", True))
+        self.restart = restart
+        self.width = width
+
+    def applies(self, ctx: PhaseContext) -> str | None:
+        if not self.enabled:
+            return "disabled in the config"
+        if not any((ctx.output / "signatures").glob("*")):
+            return "no signatures in the output (no MinHashSignatures stage?)"
+        return None
+
+    def steps(self, ctx: PhaseContext) -> PhaseSteps:
+        t0 = time.perf_counter()
+        out = ctx.output
+        if ctx.rank is None:
+            for d in (out / "signatures", dedup_dir(out)):
+                remove_stale_tmp(d)
+        seconds: dict[str, float] = {}
+        man, restarted = yield from self._manifest(ctx)
+        seconds["manifest"] = time.perf_counter() - t0
+        summary = yield from self._steps(ctx, man, seconds)
+        stable = json.dumps(summary, indent=1, sort_keys=True)
+        yield Step("dedup_summary", [Task("summary", (str(out), stable), outputs=("dedup/summary.json",),
+                                          stamp=hashlib.sha1(stable.encode()).hexdigest())],
+                   _task_summary, kind="summary", fingerprint=man["fingerprint"])
+        summary["restarted"] = restarted
+        summary["seconds"] = round(time.perf_counter() - t0, 3)
+        summary["step_seconds"] = {k: round(v, 3) for k, v in seconds.items()}
+        if ctx.rank is None:  # here the whole phase ran in this process: its timings too
+            _task_summary(str(out), json.dumps(summary, indent=1, sort_keys=True))
+        return summary
+
+    def _manifest(self, ctx: PhaseContext) -> Generator[Step, StepResult, tuple[dict[str, Any], bool]]:
+        """Plan (or reuse) the manifest; returns (manifest, restarted)."""
+        out = ctx.output
+        if self.restart and ctx.rank is not None:
+            raise DedupError("restart works in local mode only (without rank): ranks cannot wipe work together")
+        plan = _plan(out, self.cfg, ctx.workers, self.width or (ctx.world_size if ctx.rank is not None else None))
+        fp = plan["fingerprint"] = _fingerprint(plan)
+        man_path = dedup_dir(out) / "manifest.json"
+        marker = marker_dir(out, "dedup_manifest") / "done"
+        restarted = False
+        if ctx.rank in (None, 0):
+            same = man_path.exists() and (stored_marker(out, "dedup_manifest", "done") or {}).get("fingerprint") == fp
+            if not same or self.restart:
+                existed = man_path.exists() and marker.exists()
+                if existed and ctx.rank is not None and not self.restart:
+                    raise DedupError(f"{man_path}: signatures or dedup config changed since this dedup started; "
+                                     f"re-run once without --rank (or with restart) to start over")
+                restarted = existed
+                _wipe(out)  # a fresh plan: no work file or marker of an earlier plan may survive
+        else:
+            ctx.executor.wait_for([marker], "dedup manifest")
+            if (stored_marker(out, "dedup_manifest", "done") or {}).get("fingerprint") != fp:
+                raise DedupError(f"{man_path}: was planned for other signatures or config than this rank sees; "
+                                 f"re-run once without --rank to start over")
+        yield Step("dedup_manifest", [Task("done", (str(out), json.dumps(plan, indent=1, sort_keys=True)),
+                                           outputs=("dedup/manifest.json",))],
+                   _task_manifest, kind="manifest", fingerprint=fp)
+        return load_manifest(out), restarted
+
+    def _steps(self, ctx: PhaseContext, man: dict[str, Any],
+               seconds: dict[str, float]) -> Generator[Step, StepResult, dict[str, Any]]:
+        out_s = str(ctx.output)
+        fp = man["fingerprint"]
+
+        def step(kind: str, names: list[str], fn: Callable[..., dict[str, Any]], args: list[tuple]) -> Generator:
+            t = time.perf_counter()
+            res = yield Step(f"dedup_{kind}", [Task(n, a) for n, a in zip(names, args)], fn, kind=kind,
+                             fingerprint=fp)
+            seconds[kind] = seconds.get(kind, 0.0) + time.perf_counter() - t
+            return res.results
+
+        groups = range(len(man["bucket_groups"]))
+        chunks = range(len(man["bucket_band_chunks"]))
+        yield from step("buckets", [f"g{g:05d}_c{c:03d}" for g in groups for c in chunks], _task_buckets,
+                        [(out_s, g, c) for g in groups for c in chunks])
+        qs = range(man["pair_partitions"])
+        pair_res = yield from step("pairs", [f"q{q:05d}" for q in qs], _task_pairs, [(out_s, q) for q in qs])
+        edges = sum(r["edges"] for r in pair_res)
+        parts = _cc_partitions(ctx, man, edges, self.cfg)
+
+        rnd = 0
+        if edges:
+            while True:
+                rnd += 1
+                if rnd > self.cfg.max_rounds:
+                    raise DedupError(f"connected components did not converge in {self.cfg.max_rounds} rounds")
+                res = yield from step("cc", [f"r{rnd:03d}_p{p:05d}" for p in range(parts)], _task_cc,
+                                      [(out_s, rnd, p, parts) for p in range(parts)])
+                if sum(r["violations"] for r in res) == 0:
+                    break
+        final_res = yield from step("final", [f"p{p:05d}" for p in range(parts)], _task_final,
+                                    [(out_s, p, parts, rnd) for p in range(parts)])
+        tasks = range(len(man["drop_tasks"]))
+        drop_res = yield from step("drop", [f"t{t:05d}" for t in tasks], _task_drop, [(out_s, t, parts) for t in tasks])
+        return _summary(man, pair_res, final_res, drop_res, edges, rnd, parts)
 
 
 def run_dedup_phase(output_dir: str | Path, dedup_config: Mapping[str, Any] | None = None, workers: int = 1,
@@ -646,66 +667,19 @@ def run_dedup_phase(output_dir: str | Path, dedup_config: Mapping[str, Any] | No
 
     Resumable: finished tasks are skipped, so a re-run after a kill completes the phase
     with the same result. Array mode (``rank``/``world_size``): every rank runs its share
-    of each step and waits for the others' markers before the next step. If the
-    signature files or the config changed since the last run, the phase starts over
-    (local mode) or stops with an error (array mode). Returns the summary dict, also
-    written to ``OUT/dedup/summary.json``.
+    of each step and waits for the others' markers before the next step. Returns the
+    summary dict, also written to ``OUT/dedup/summary.json``.
     """
-    t0 = time.perf_counter()
-    out = Path(output_dir)
-    cfg = DedupConfig.from_mapping(dedup_config)
+    phase = DedupPhase(dedup_config, restart)
     if rank is not None and (world_size is None or not 0 <= rank < world_size):
         raise DedupError(f"rank {rank} needs a world size above it (got {world_size})")
-    workers = max(1, int(workers))
-    if rank is None:
-        for d in (out / "signatures", dedup_dir(out)):
-            remove_stale_tmp(d)
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-    run = _Runner(out, workers, rank, world_size, progress, cfg.barrier_timeout_s, pool)
-    try:
-        tm = time.perf_counter()
-        man, restarted = _prepare_manifest(run, cfg, restart)
-        run.seconds["manifest"] = time.perf_counter() - tm
-        summary = _run_steps(run, man, cfg)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    summary["restarted"] = restarted
-    summary["seconds"] = round(time.perf_counter() - t0, 3)
-    summary["step_seconds"] = {k: round(v, 3) for k, v in run.seconds.items()}
-    if rank in (None, 0):
-        atomic_write_text(dedup_dir(out) / "summary.json", json.dumps(summary, indent=1, sort_keys=True))
-        _save_stats(out, summary)
-    return summary
+    with executor_for(workers, rank, world_size, phase.cfg.barrier_timeout_s) as ex:
+        res = run_phase(phase, PhaseContext(Path(output_dir), ex, progress=progress))
+    return res.summary
 
 
-def _run_steps(run: _Runner, man: dict[str, Any], cfg: DedupConfig) -> dict[str, Any]:
-    out_s = str(run.out)
-    groups = range(len(man["bucket_groups"]))
-    chunks = range(len(man["bucket_band_chunks"]))
-    names = [f"g{g:05d}_c{c:03d}" for g in groups for c in chunks]
-    run.step("buckets", names, _task_buckets, [(out_s, g, c) for g in groups for c in chunks])
-
-    qs = range(man["pair_partitions"])
-    pair_res = run.step("pairs", [f"q{q:05d}" for q in qs], _task_pairs, [(out_s, q) for q in qs])
-    edges = sum(r["edges"] for r in pair_res)
-    parts = _cc_partitions(run, man, edges, cfg)
-
-    rnd = 0
-    if edges:
-        while True:
-            rnd += 1
-            if rnd > cfg.max_rounds:
-                raise DedupError(f"connected components did not converge in {cfg.max_rounds} rounds")
-            res = run.step("cc", [f"r{rnd:03d}_p{p:05d}" for p in range(parts)], _task_cc,
-                           [(out_s, rnd, p, parts) for p in range(parts)])
-            if sum(r["violations"] for r in res) == 0:
-                break
-    final_res = run.step("final", [f"p{p:05d}" for p in range(parts)], _task_final,
-                         [(out_s, p, parts, rnd) for p in range(parts)])
-    tasks = range(len(man["drop_tasks"]))
-    drop_res = run.step("drop", [f"t{t:05d}" for t in tasks], _task_drop, [(out_s, t, parts) for t in tasks])
-
+def _summary(man: dict[str, Any], pair_res: list, final_res: list, drop_res: list, edges: int, rnd: int,
+             parts: int) -> dict[str, Any]:
     params = MinHashParams.from_mapping(man["params"])
     documents = man["index_end"] - man["index_base"]
     dropped = sum(r["dropped"] for r in drop_res)
@@ -739,14 +713,14 @@ def _run_steps(run: _Runner, man: dict[str, Any], cfg: DedupConfig) -> dict[str,
     }
 
 
-def _cc_partitions(run: _Runner, man: dict[str, Any], edges: int, cfg: DedupConfig) -> int:
+def _cc_partitions(ctx: PhaseContext, man: dict[str, Any], edges: int, cfg: DedupConfig) -> int:
     """Slot-range tasks per components round, fixed once per dedup (``cc_plan.json``)."""
-    plan_path = dedup_dir(run.out) / "cc_plan.json"
-    if run.rank in (None, 0) and not plan_path.exists():
+    plan_path = dedup_dir(ctx.output) / "cc_plan.json"
+    if ctx.rank in (None, 0) and not plan_path.exists():
         parts = max(man["partitions"], math.ceil(2 * edges / int(cfg.edges_per_task)))
         atomic_write_text(plan_path, json.dumps({"partitions": min(parts, cc.SLOTS)}))
     elif not plan_path.exists():
-        run._barrier([plan_path], "cc plan")
+        ctx.executor.wait_for([plan_path], "dedup cc plan")
     return int(json.loads(plan_path.read_text(encoding="utf-8"))["partitions"])
 
 
@@ -758,7 +732,7 @@ def _save_stats(out: Path, summary: dict[str, Any]) -> None:
         st.dropped["near_duplicate"] = summary["dropped"]
     for k in ("clusters", "docs_in_clusters", "candidate_pairs", "edges", "cc_rounds"):
         st.counters[k] = int(summary[k])
-    stats = Stats("dedup", stages=[st], files=summary["signature_files"], seconds=summary["seconds"])
+    stats = Stats("dedup", stages=[st], files=summary["signature_files"], seconds=summary.get("seconds", 0.0))
     stats.save(out / "stats" / "dedup.json")
 
 

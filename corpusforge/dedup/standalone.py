@@ -1,7 +1,8 @@
 """Dedup of any parquet / jsonl documents, outside ``corpusforge run``.
 
-``dedup_files`` = sign every input file (one resumable task per file) -> the global dedup
-phase -> apply the drop list (the documents phase with ``NearDuplicateFilter``), so the
+``dedup_files`` = ``SignPhase`` (one task per input file) -> ``DedupPhase`` ->
+``ApplyPhase`` (the documents phase with ``NearDuplicateFilter``), all on the task
+layer, so the
 output directory has the same layout as a ``corpusforge run`` output: ``signatures/``,
 ``dedup/``, ``docs/`` (kept), ``removed/`` (reason ``near_duplicate``, ``dedup_cluster``).
 """
@@ -9,16 +10,17 @@ output directory has the same layout as a ``corpusforge run`` output: ``signatur
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from corpusforge.dedup.minhash import MinHashParams
-from corpusforge.dedup.phase import DedupConfig, dedup_dir, run_dedup_phase
+from corpusforge.dedup.phase import DedupPhase, dedup_dir, load_manifest
 from corpusforge.dedup.sigfile import SUFFIX, DedupError
-from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp
+from corpusforge.executors.base import Step, Task, executor_for
+from corpusforge.io.atomic import commit, remove_stale_tmp
+from corpusforge.phases import Phase, PhaseContext, PhaseSteps, run_phase
+from corpusforge.phases.documents import DocumentsPhase, DocumentsResult, input_keys
 
 TEXT_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".parquet")
 
@@ -64,70 +66,72 @@ def _sign_file(path: str, key: str, out: str, params: dict[str, Any], date_colum
     return result
 
 
-def sign_files(inputs: Sequence[str | Path], output: str | Path, params: MinHashParams,
-               date_column: str = "warc_date", score_column: str = "edu_score", workers: int = 1,
-               reader: TextReaderFactory | None = None, rank: int | None = None,
-               world_size: int | None = None) -> dict[str, int]:
-    """Signature files for ``inputs`` (skipping files already signed with ``params``)."""
-    from corpusforge.executors.phase import input_keys
+class SignPhase(Phase):
+    """MinHash signature files of text documents, one task per input file."""
 
-    out = Path(output)
-    reader = reader or TextReaderFactory()
-    files = input_keys(inputs)
-    stamp = json.dumps({"params": params.to_dict(), "date_column": date_column, "score_column": score_column},
-                       sort_keys=True)
-    markers = out / "_done" / "dedup_signatures"
-    sig_dir = out / "signatures"
-    if rank is None:
-        remove_stale_tmp(sig_dir)
-        wanted = {k for _, k in files}
-        extra = sorted(p.name for p in sig_dir.glob(f"*{SUFFIX}") if p.name[: -len(SUFFIX)] not in wanted)
-        if extra:
-            raise DedupError(f"{sig_dir}: holds signatures of files that are not inputs now ({extra[0]}, ...); "
-                             f"use a fresh --output, or remove {sig_dir} and {dedup_dir(out)}")
-    todo = []
-    for i, (path, key) in enumerate(files):
-        if rank is not None and i % int(world_size or 1) != rank:
-            continue
-        marker = markers / key
-        if marker.exists() and json.loads(marker.read_text(encoding="utf-8")).get("stamp") == stamp \
-                and (sig_dir / f"{key}{SUFFIX}").exists():
-            continue
-        todo.append((path, key))
-    totals: dict[str, int] = {"files": len(files), "files_signed_now": len(todo)}
-    args = [(p, k, str(out), params.to_dict(), date_column, score_column, reader) for p, k in todo]
-    if workers > 1 and len(args) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_sign_file, *zip(*args)))
-    else:
-        results = [_sign_file(*a) for a in args]
-    for (_, key), res in zip(todo, results):
-        atomic_write_text(markers / key, json.dumps({"stamp": stamp, **res}, sort_keys=True))
-        for k, v in res.items():
-            totals[k] = totals.get(k, 0) + int(v)
-    return totals
+    name = "sign"
+    kinds = ("dedup_signatures",)
+
+    def __init__(self, inputs: Sequence[str | Path], params: MinHashParams, date_column: str = "warc_date",
+                 score_column: str = "edu_score", reader: TextReaderFactory | None = None) -> None:
+        self.inputs = [str(p) for p in inputs]
+        self.params = params
+        self.date_column = date_column
+        self.score_column = score_column
+        self.reader = reader or TextReaderFactory()
+
+    def steps(self, ctx: PhaseContext) -> PhaseSteps:
+        out = ctx.output
+        files = input_keys(self.inputs)
+        sig_dir = out / "signatures"
+        if ctx.rank is None:
+            remove_stale_tmp(sig_dir)
+            wanted = {k for _, k in files}
+            extra = sorted(p.name for p in sig_dir.glob(f"*{SUFFIX}") if p.name[: -len(SUFFIX)] not in wanted)
+            if extra:
+                raise DedupError(f"{sig_dir}: holds signatures of files that are not inputs now ({extra[0]}, ...); "
+                                 f"use a fresh --output, or remove {sig_dir} and {dedup_dir(out)}")
+        stamp = json.dumps({"params": self.params.to_dict(), "date_column": self.date_column,
+                            "score_column": self.score_column}, sort_keys=True)
+        tasks = [Task(k, (p, k, str(out), self.params.to_dict(), self.date_column, self.score_column, self.reader),
+                      inputs=(p,), outputs=(f"signatures/{k}{SUFFIX}",)) for p, k in files]
+        res = yield Step("dedup_signatures", tasks, _sign_file, fingerprint=stamp, unit="file",
+                         label="dedup sign")
+        totals: dict[str, int] = {"files": len(files), "files_signed_now": res.done_now}
+        for r in res.results:
+            for k, v in (r or {}).items():
+                totals[k] = totals.get(k, 0) + int(v)
+        return totals
 
 
-def apply_drop_list(inputs: Sequence[str | Path], output: str | Path, drop_dir: str | Path, workers: int = 1,
-                    reader: TextReaderFactory | None = None, fingerprint: str = "", progress: bool = True,
-                    rank: int | None = None, world_size: int | None = None) -> Any:
-    """The documents of ``inputs`` without the dropped ones: ``output/docs`` and
-    ``output/removed`` (reason ``near_duplicate``), as the resumable ``dedup_apply`` phase.
+class ApplyPhase(DocumentsPhase):
+    """The documents without the dropped near-duplicates: ``OUT[/subdir]/docs`` and ``removed``
+    (reason ``near_duplicate``). Files applied with an older drop list are applied again."""
 
-    ``fingerprint`` identifies the drop list; when it changes, files applied with an
-    older list are applied again."""
-    from corpusforge.executors.phase import run_documents_phase
+    name = "apply"
 
-    out = Path(output)
-    stamp = out / "_done" / "dedup_apply.fingerprint"
-    if rank is None and (not stamp.exists() or stamp.read_text(encoding="utf-8") != fingerprint):
-        shutil.rmtree(out / "_done" / "dedup_apply", ignore_errors=True)
-        atomic_write_text(stamp, fingerprint)
-    config = {"annotate": [{"stage": "NearDuplicateFilter", "drop_list": str(Path(drop_dir).resolve())}],
-              "writer": {"removed_text": True}}
-    return run_documents_phase("dedup_apply", [str(p) for p in inputs], out, reader or TextReaderFactory(), config,
-                               sections=("annotate",), workers=workers, rank=rank, world_size=world_size,
-                               progress=progress)
+    def __init__(self, inputs: Sequence[str | Path] | None = None, reader: TextReaderFactory | None = None,
+                 subdir: str = "deduped") -> None:
+        super().__init__("dedup_apply", inputs or [], reader or TextReaderFactory(), {}, sections=("annotate",),
+                         subdir=subdir)
+        self.from_docs = inputs is None  # a run output: apply to OUT/docs
+
+    def applies(self, ctx: PhaseContext) -> str | None:
+        if self.from_docs and not any((ctx.output / "docs").glob("*.parquet")) or \
+                not (dedup_dir(ctx.output) / "summary.json").exists():
+            return "no dedup results in the output"
+        return None
+
+    def input_files(self, ctx: PhaseContext) -> list[str]:
+        return sorted(str(p) for p in (ctx.output / "docs").glob("*.parquet")) if self.from_docs else self.inputs
+
+    def task_config(self, ctx: PhaseContext) -> dict[str, Any]:
+        drop = (dedup_dir(ctx.output) / "drop").resolve()
+        return {"annotate": [{"stage": "NearDuplicateFilter", "drop_list": str(drop)}],
+                "writer": {"removed_text": True}}
+
+    def fingerprint(self, ctx: PhaseContext) -> str:
+        return str(load_manifest(ctx.output)["fingerprint"])
 
 
 def dedup_files(inputs: Sequence[str | Path], output: str | Path, config: Mapping[str, Any] | None = None,
@@ -143,35 +147,19 @@ def dedup_files(inputs: Sequence[str | Path], output: str | Path, config: Mappin
     t0 = time.perf_counter()
     cfg = dict(load_config("dedup").get("dedup") or {})
     cfg.update(dict(config or {}))
-    DedupConfig.from_mapping(cfg)  # fail on a typo before hours of hashing
+    dedup = DedupPhase(cfg, restart)  # fails on a typo before hours of hashing
     params = MinHashParams.from_mapping(cfg.get("minhash") or {})
-    out = Path(output)
-    signed = sign_files(inputs, out, params, str(cfg.get("date_column", "warc_date")),
-                        str(cfg.get("score_column", "edu_score")), workers, reader, rank, world_size)
-    if rank is not None:
-        from corpusforge.executors.phase import input_keys
-
-        _wait_for_signatures(out, [k for _, k in input_keys(inputs)])
-    summary = run_dedup_phase(out, cfg, workers=workers, rank=rank, world_size=world_size, progress=progress,
-                              restart=restart)
-    summary["signing"] = signed
-    if apply:
-        from corpusforge.dedup.phase import load_manifest
-
-        res = apply_drop_list(inputs, out, dedup_dir(out) / "drop", workers, reader,
-                              fingerprint=load_manifest(out)["fingerprint"], progress=progress, rank=rank,
-                              world_size=world_size)
-        summary["applied_files"] = res.files_total
-        summary["apply_failed"] = [f"{p}: {m}" for p, m in res.failed]
+    sign = SignPhase(inputs, params, str(cfg.get("date_column", "warc_date")),
+                     str(cfg.get("score_column", "edu_score")), reader)
+    with executor_for(workers, rank, world_size, dedup.cfg.barrier_timeout_s) as ex:
+        ctx = PhaseContext(Path(output), ex, progress=progress)
+        signed = run_phase(sign, ctx)  # a file that cannot be signed raises: no dedup on part of the input
+        summary = run_phase(dedup, ctx).summary
+        summary["signing"] = signed.summary
+        if apply:
+            applied = ApplyPhase(inputs, reader, subdir="")
+            res = DocumentsResult.of(applied, run_phase(applied, ctx))
+            summary["applied_files"] = res.files_total
+            summary["apply_failed"] = [f"{p}: {m}" for p, m in res.failed]
     summary["total_seconds"] = round(time.perf_counter() - t0, 3)
     return summary
-
-
-def _wait_for_signatures(out: Path, keys: list[str], timeout_s: float = 7 * 86400.0) -> None:
-    """Array mode: every rank signs its share; the phase needs all of them."""
-    markers = out / "_done" / "dedup_signatures"
-    deadline = time.monotonic() + timeout_s
-    while not all((markers / k).exists() for k in keys):
-        if time.monotonic() > deadline:
-            raise DedupError(f"{markers}: other ranks did not finish signing in time")
-        time.sleep(2.0)
