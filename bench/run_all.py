@@ -22,6 +22,8 @@ BENCHES = [
     ["bench_minhash.py"],
     ["bench_dedup_phase.py", "--docs", "1000000"],
     ["bench_classify.py"],
+    ["bench_blocklist.py"],
+    ["bench_fullsize.py", "--sizes", "5000", "20000", "--kill-size", "5000"],
 ]
 
 

@@ -59,7 +59,7 @@ def _japanese_share(page: str) -> float:
 
 
 CHARSET_FAMILY = {"utf-8": ("utf_8", "utf-8", "utf8"), "cp932": ("cp932", "shift_jis", "sjis", "ms932"),
-                  "euc_jp": ("euc_jp", "euc-jp", "euc_jis_2004", "euc_jisx0213")}
+                  "euc_jp": ("euc_jp", "euc-jp", "euc_jis_2004", "euc_jisx0213", "euc_jp_ext")}
 
 
 def test_debian_reference_ja_end_to_end(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
+from corpusforge.ids import IdSource, check_unique_ids, document_id
 from corpusforge.io.base import file_key
 from corpusforge.io.rows import DOC_SUFFIXES, read_rows
 
@@ -41,7 +42,7 @@ def iter_documents(files: list[Path], columns: tuple[str, ...] = ("id", "text"))
             if row is None or not isinstance(row.get("text"), str):
                 continue
             if row.get("id") is None:
-                row["id"] = f"{key}/{n}"
+                row["id"] = document_id(key, n)
             else:
                 row["id"] = str(row["id"])
             yield row
@@ -67,8 +68,17 @@ def _group_of(row: dict[str, Any]) -> str:
     return "unknown"
 
 
+def check_document_ids(files: list[Path]) -> None:
+    """Refuse documents whose ids are not unique across ``files`` (labels join by id)."""
+    def ids_of(path: Path) -> list[str]:
+        return [r["id"] for r in iter_documents([path], ())]
+
+    check_unique_ids(IdSource(str(path), file_key(path), lambda p=path: ids_of(p)) for path in files)
+
+
 def scan_candidates(files: list[Path]) -> list[Candidate]:
     """Id, group and length of every document (texts are not kept in memory)."""
+    check_document_ids(files)
     return [Candidate(r["id"], _group_of(r), len(r["text"]))
             for r in iter_documents(files, ("domain", "source", "url"))]
 
@@ -121,6 +131,7 @@ def sample_ids(candidates: list[Candidate], n: int | None, method: str = "unifor
 def load_texts(files: list[Path], ids: set[str] | None = None,
                extra: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Rows (``id``, ``text`` and ``extra`` columns) of the given ids, or of all documents."""
+    check_document_ids(files)
     out: dict[str, dict[str, Any]] = {}
     for row in iter_documents(files, extra):
         if (ids is None or row["id"] in ids) and row["id"] not in out:

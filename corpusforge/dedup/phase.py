@@ -44,6 +44,7 @@ from corpusforge.dedup.minhash import MinHashParams
 from corpusforge.dedup.scurve import detection_probability, threshold
 from corpusforge.dedup.sigfile import SUFFIX, DedupError, SignatureFile, SignatureFileError, band_column
 from corpusforge.executors.base import Step, StepResult, Task, executor_for, marker_dir, stored_marker
+from corpusforge.ids import DuplicateIdError, IdSource, check_unique_ids
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
 from corpusforge.phases import Job, Phase, PhaseContext, PhaseSteps, run_phase
 
@@ -222,6 +223,7 @@ def _plan(out: Path, cfg: DedupConfig, workers: int, world_size: int | None) -> 
                         "bytes": st.st_size})
     assert params is not None
     bases = _load_base(cfg.against, params) if cfg.against else []
+    _check_ids(out, entries, bases)
     index_base = bases[-1]["index_end"] if bases else 0
     offset = index_base
     for e in entries:
@@ -250,6 +252,19 @@ def _plan(out: Path, cfg: DedupConfig, workers: int, world_size: int | None) -> 
         "pair_partitions": max(parts, math.ceil(total / rows_per_task)),
         "partitions": parts,
     }
+
+
+def _check_ids(out: Path, entries: list[dict[str, Any]], bases: list[dict[str, Any]]) -> None:
+    """The drop list is keyed by id: refuse signatures (new and of the bases) sharing one."""
+    files = [out / e["path"] for e in entries]
+    for base in bases:
+        with open(dedup_dir(Path(base["path"])) / "manifest.json", encoding="utf-8") as f:
+            files += [Path(base["path"]) / e["path"] for e in json.load(f)["files"]]
+    try:
+        check_unique_ids(IdSource(str(p), p.name[: -len(SUFFIX)], lambda p=p: SignatureFile(p).column("id"))
+                         for p in files)
+    except DuplicateIdError as e:
+        raise DedupError(str(e)) from None
 
 
 def _fingerprint(plan: dict[str, Any]) -> str:

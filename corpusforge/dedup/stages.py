@@ -13,6 +13,7 @@ from corpusforge.dedup.minhash import MinHasher, MinHashParams, load_minhash_par
 from corpusforge.dedup.normalize import normalize_for_dedup
 from corpusforge.dedup.sigfile import SUFFIX, SignatureWriter, parse_date, parse_score
 from corpusforge.document import Document
+from corpusforge.ids import IdSource, check_unique_ids
 from corpusforge.pipeline import TaskContext
 from corpusforge.stage import Filter, Stage
 
@@ -181,6 +182,9 @@ class NearDuplicateFilter(Filter):
 def _read_cluster_rows(files: list[Path]) -> dict[str, tuple[int, int]]:
     import pyarrow.parquet as pq
 
+    if len(files) > 1:  # one dict for several files: an id in two of them would be one entry
+        check_unique_ids(IdSource(str(f), None, lambda f=f: pq.read_table(f, columns=["id"]).column("id"))
+                         for f in files)
     out: dict[str, tuple[int, int]] = {}
     for f in files:
         t = pq.read_table(f)

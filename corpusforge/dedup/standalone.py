@@ -47,6 +47,7 @@ def _sign_file(path: str, key: str, out: str, params: dict[str, Any], date_colum
     stage = MinHashSignatures(minhash=params, date_column=date_column, score_column=score_column)
     ctx = TaskContext(output_dir=Path(out), file_key=key)
     source = reader(Path(path))
+    source.key = key  # rows without an id get document_id(output key, row): unique across the inputs
     stage.setup(ctx)
     try:
         docs = 0

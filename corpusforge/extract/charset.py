@@ -13,7 +13,7 @@ characters) or no Japanese candidate may do better. Order of evidence:
    UTF-8 validates itself (legacy multi-byte text almost never forms valid UTF-8), and
    a Russian or Korean page has no hiragana to show for itself.
 3. sniffing the Japanese candidates (ISO-2022-JP when escape sequences are present,
-   UTF-8, CP932, EUC-JIS-2004), keeping the cleanest decode with the most hiragana
+   UTF-8, CP932, EUC-JP with vendor characters), keeping the cleanest decode with the most hiragana
 4. charset-normalizer on a bounded sample
 5. UTF-8 with replacement characters
 
@@ -30,12 +30,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from corpusforge.document import Document
+from corpusforge.extract.eucjp import EUC_JP_CODEC, decode_euc_jp
 from corpusforge.extract.script import hiragana_share
 from corpusforge.stage import Stage
 
 #: web charset labels → the Python codec that decodes what such pages really contain.
 #: Shift_JIS → CP932 (superset with NEC/IBM extensions ① ㈱ 髙 that Windows writes),
-#: EUC-JP → EUC-JIS-2004 (superset with NEC row 13 ① ㈱), ISO-2022-JP → the "ext" codec
+#: EUC-JP → EUC-JIS-2004 with the NEC / IBM extensions of CP51932 and eucJP-ms
+#: (``corpusforge.extract.eucjp``; a label that names EUC-JIS-2004 gets it alone), ISO-2022-JP → the "ext" codec
 #: (also accepts ESC ( I half-width kana), Latin-1 / ASCII → CP1252 and GB2312 → GB18030,
 #: EUC-KR → CP949, Big5 → Big5-HKSCS as the WHATWG Encoding Standard maps these labels.
 CHARSET_ALIASES: dict[str, str] = {
@@ -44,8 +46,8 @@ CHARSET_ALIASES: dict[str, str] = {
                      "x-mac-japanese", "sjis-open", "sjis-win"), "cp932"),
     **dict.fromkeys(("shift_jisx0213", "shift_jis_2004", "shift-jis-2004"), "shift_jis_2004"),
     **dict.fromkeys(("euc-jp", "euc_jp", "eucjp", "x-euc-jp", "x-euc", "ujis", "cseucpkdfmtjapanese", "eucjp-ms",
-                     "eucjp-win", "euc-jp-ms", "cp51932", "euc-jis-2004", "euc_jis_2004", "euc-jisx0213"),
-                    "euc_jis_2004"),
+                     "eucjp-win", "euc-jp-ms", "cp51932"), EUC_JP_CODEC),
+    **dict.fromkeys(("euc-jis-2004", "euc_jis_2004", "euc-jisx0213", "euc_jisx0213"), "euc_jis_2004"),
     **dict.fromkeys(("iso-2022-jp", "iso2022jp", "iso2022_jp", "csiso2022jp", "jis", "iso-2022-jp-1",
                      "iso-2022-jp-2", "iso-2022-jp-3", "iso-2022-jp-2004", "cp50220", "cp50221", "cp50222"),
                     "iso2022_jp_ext"),
@@ -60,7 +62,7 @@ CHARSET_ALIASES: dict[str, str] = {
 }
 
 #: the Japanese candidates sniffed when the declaration fails verification, in order
-JAPANESE_CODECS = ("utf-8", "cp932", "euc_jis_2004")
+JAPANESE_CODECS = ("utf-8", "cp932", EUC_JP_CODEC)
 ISO2022_CODEC = "iso2022_jp_ext"
 
 #: Python codecs that are not web charsets (a page naming one is lying or broken)
@@ -114,12 +116,14 @@ def has_iso2022_escapes(body: bytes) -> bool:
 
 @dataclass(slots=True)
 class Decoded:
-    """One decode attempt: the text, how many characters are broken, whether the tail was cut."""
+    """One decode attempt: the text, how many characters are broken, whether the tail was cut,
+    how many vendor characters (EUC-JP's NEC / IBM extensions) only corpusforge's table read."""
 
     text: str
     codec: str
     bad_chars: int
     cut_tail: bool = False
+    vendor_chars: int = 0
 
     def non_ascii_chars(self) -> int:
         return len(self.text) - len(self.text.encode("ascii", "ignore"))
@@ -145,19 +149,26 @@ def decode_with(body: bytes, codec: str) -> Decoded | None:
     1 MiB) costs one broken character, not the decode.
     """
     try:
-        text = body.decode(codec)
-        return Decoded(text, codec, _count_bad_decoded(text, body, codec), False)
+        text, vendor = _decode(body, codec, "strict")
+        return Decoded(text, codec, _count_bad_decoded(text, body, codec), False, vendor)
     except UnicodeDecodeError as e:
         if e.end >= len(body) and e.start >= len(body) - 4:
             try:  # only the last character is incomplete: the record was cut there
-                text = body[: e.start].decode(codec)
-                return Decoded(text, codec, _count_bad_decoded(text, body, codec), True)
+                text, vendor = _decode(body[: e.start], codec, "strict")
+                return Decoded(text, codec, _count_bad_decoded(text, body, codec), True, vendor)
             except UnicodeDecodeError:
                 pass
     except (LookupError, ValueError):
         return None
-    text = body.decode(codec, "replace")
-    return Decoded(text, codec, _count_bad_decoded(text, body, codec), False)
+    text, vendor = _decode(body, codec, "replace")
+    return Decoded(text, codec, _count_bad_decoded(text, body, codec), False, vendor)
+
+
+def _decode(body: bytes, codec: str, errors: str) -> tuple[str, int]:
+    """(text, vendor characters) of ``body`` in ``codec`` (a Python codec or ``EUC_JP_CODEC``)."""
+    if codec == EUC_JP_CODEC:
+        return decode_euc_jp(body, errors)
+    return body.decode(codec, errors), 0
 
 
 #: codecs that decode every byte below 0x80 to the same character and everything else
@@ -165,8 +176,8 @@ def decode_with(body: bytes, codec: str) -> Decoded | None:
 #: the C0 controls of their text are control bytes of the body, so a body without
 #: a broken-text control byte has none in its text (tests/test_extract_charset.py
 #: decodes every 1- and 2-byte sequence of each to check it)
-C0_TRANSPARENT_CODECS = frozenset({"utf-8", "cp932", "shift_jis_2004", "euc_jis_2004", "cp1252", "gb18030",
-                                   "big5hkscs", "cp949"})
+C0_TRANSPARENT_CODECS = frozenset({"utf-8", "cp932", "shift_jis_2004", "euc_jis_2004", EUC_JP_CODEC, "cp1252",
+                                   "gb18030", "big5hkscs", "cp949"})
 
 
 def _count_bad_decoded(text: str, body: bytes, codec: str) -> int:
@@ -218,10 +229,11 @@ def _count_bad(text: str) -> int:
 class CharsetDecode(Stage):
     """Decode ``doc.raw`` into ``doc.html`` with verified charset detection.
 
-    Records ``charset`` (Python codec name) and ``charset_source`` (``bom``, ``http``,
+    Records ``charset`` (Python codec name, or ``euc_jp_ext`` for EUC-JP) and ``charset_source`` (``bom``, ``http``,
     ``meta``, ``sniffed``, ``detected``, ``fallback``) in the metadata, and counters
     ``charset.<codec>``, ``source.<source>``, ``lie.<http|meta>`` (a declaration that
-    failed verification) and ``bogus.<http|meta>`` (an unknown charset name). A page
+    failed verification), ``bogus.<http|meta>`` (an unknown charset name) and
+    ``vendor_chars`` / ``pages_with_vendor_chars`` (EUC-JP NEC / IBM extension characters). A page
     whose best decode still has more than ``max_undecodable_ratio`` broken characters
     (binary garbage, an unknown encoding) is dropped as ``undecodable``; below that it
     is kept with replacement characters, since trafilatura and the text filters judge
@@ -340,6 +352,9 @@ class CharsetDecode(Stage):
                 count("pages_with_broken_chars")
             if d.cut_tail:
                 count("cut_last_character")
+            if d.vendor_chars:
+                count("pages_with_vendor_chars")
+                count("vendor_chars", d.vendor_chars)
             count(f"charset.{d.codec}")
             count(f"source.{source}")
             doc.metadata["charset"] = d.codec

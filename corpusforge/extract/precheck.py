@@ -50,6 +50,7 @@ from corpusforge.extract.charset import (
     meta_charset,
     normalize_charset,
 )
+from corpusforge.extract.eucjp import EUC_JP_CODEC
 from corpusforge.extract.script import count_kana
 from corpusforge.stage import Filter
 
@@ -65,7 +66,7 @@ _CONTENT_LANGUAGE_RE = re.compile(rb"content-language[\"']?\s+content\s*=\s*[\"'
 #: full-width kana a legacy decode must show: hiragana ぁ–ゖ, katakana ァ–ヺ (first, last code point)
 _FULLWIDTH_KANA_RANGES = ((0x3041, 0x3096), (0x30A1, 0x30FA))
 _LEGACY_LEADS = tuple(lead for lead, _ in _SJIS_KANA_PAIRS + _EUC_KANA_PAIRS)
-_JAPANESE_LEGACY_CODECS = {"cp932", "shift_jis_2004", "euc_jis_2004", ISO2022_CODEC}
+_JAPANESE_LEGACY_CODECS = {"cp932", "shift_jis_2004", "euc_jis_2004", EUC_JP_CODEC, ISO2022_CODEC}
 
 
 def declares_japanese_lang(head: bytes) -> bool:

@@ -15,14 +15,9 @@ from urllib.parse import urlsplit
 
 from corpusforge.config import resolve_data_path
 from corpusforge.document import Document
+from corpusforge.filters.blocklist_index import open_index
+from corpusforge.filters.domains import normalize_host, read_domains
 from corpusforge.filters.rules import QualityFilter, Rule
-
-
-def normalize_host(host: str) -> str:
-    host = host.strip().lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    return host
 
 
 def host_of(doc: Document) -> str:
@@ -46,18 +41,12 @@ def host_suffixes(host: str) -> Iterable[str]:
         host = host[dot + 1:]
 
 
-def read_domains(path: Path) -> list[str]:
-    out = []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            d = line.strip()
-            if d and not d.startswith("#"):
-                out.append(normalize_host(d))
-    return out
-
-
 def load_blocklist(folder: Path, categories: list[str] | None = None) -> tuple[dict[str, str], list[str]]:
-    """domain → comma-joined categories, and the requested categories the folder lacks."""
+    """domain → comma-joined categories, and the requested categories the folder lacks.
+
+    The plain dict (hundreds of MB per process for the full UT1 lists): the reference the
+    memory-mapped index is tested and benchmarked against.
+    """
     wanted = categories if categories is not None else sorted(
         p.name for p in folder.iterdir() if (p / "domains").is_file())
     table: dict[str, set[str]] = {}
@@ -85,12 +74,15 @@ def _as_list(value: Any, param: str) -> list[str]:
 class DomainBlocklistFilter(QualityFilter):
     """Hosts listed in a UT1-style category blocklist (Swallow: 28 UT1 categories + a custom list).
 
+    The list is read once into a memory-mapped index under ``cache_dir`` (default
+    ``~/.cache/corpusforge``, see ``blocklist_index``) that every worker process shares.
+
     Signal ``q_blocklist``: the matching categories, comma-joined ('' when none).
     Categories the folder does not have are counted once as ``missing_category:<name>``.
     """
 
     def __init__(self, folder: str = "blocklists", categories: list[str] | None = None, enabled: bool = True,
-                 config_dir: str | None = None, name: str | None = None) -> None:
+                 cache_dir: str | None = None, config_dir: str | None = None, name: str | None = None) -> None:
         super().__init__(name)
         base = Path(config_dir) if config_dir else None
         self.folder = resolve_data_path(folder, base)
@@ -98,17 +90,13 @@ class DomainBlocklistFilter(QualityFilter):
             raise ValueError(f"blocklist folder is not a directory: {self.folder}")
         self.categories = _as_list(categories, "categories") if categories is not None else None
         self.enabled = bool(enabled)
-        self.table, self.missing = load_blocklist(self.folder, self.categories)
+        self.index = open_index(self.folder, self.categories, Path(cache_dir) if cache_dir else None)
+        self.missing = self.index.missing
         for cat in self.missing:
             self.stats.count(f"missing_category:{cat}")
 
     def measure(self, doc: Document) -> dict[str, Any]:
-        table = self.table
-        for h in host_suffixes(host_of(doc)):
-            cats = table.get(h)
-            if cats is not None:
-                return {"q_blocklist": cats}
-        return {"q_blocklist": ""}
+        return {"q_blocklist": self.index.categories(host_suffixes(host_of(doc))) or ""}
 
     def rules(self) -> list[Rule | None]:
         return [self.rule("blocked_domain", "q_blocklist", "not_in", frozenset({""}) if self.enabled else None,

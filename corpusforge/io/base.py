@@ -32,7 +32,11 @@ def domain_of(url: str) -> str:
 
 
 class Reader:
-    """Base of readers. ``read()`` yields documents; drops are counted with a reason."""
+    """Base of readers. ``read()`` yields documents; drops are counted with a reason.
+
+    ``key`` is the file key in the ids it makes (``corpusforge.ids.document_id``): the
+    base name by default; a phase sets the key that names the file's outputs.
+    """
 
     def __init__(self, path: str | Path, name: str | None = None) -> None:
         self.path = Path(path)

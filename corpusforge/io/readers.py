@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.document import Document
+from corpusforge.ids import document_id
 from corpusforge.io.base import Reader, domain_of
 from corpusforge.io.rows import read_rows
 
@@ -48,5 +49,5 @@ class TextReader(Reader):
             meta = {k: v for k, v in row.items() if k not in (self.text_key, self.id_key, self.url_key)}
             if "domain" not in meta:
                 meta["domain"] = domain_of(url) if url else ""
-            yield Document(id=str(doc_id) if doc_id is not None else f"{self.key}/{n}", text=text,
+            yield Document(id=str(doc_id) if doc_id is not None else document_id(self.key, n), text=text,
                            url=str(url), metadata=meta)

@@ -75,6 +75,7 @@ class FileTask:
         batch = int(writer_cfg.get("batch_size", 2000))
         stages = build_stages(stage_entries(self.config, self.sections))
         reader: Reader = self.reader_factory(Path(path))
+        reader.key = key  # ids carry the output key: unique across the run's inputs (corpusforge.ids)
         pipe = Pipeline(stages, source=reader)
         ctx = TaskContext(output_dir=out, file_key=key)
         docs_w = DocumentWriter(out / "docs", key, batch_size=batch)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from corpusforge.document import Document
+from corpusforge.ids import document_id
 from corpusforge.io.base import Reader, domain_of
 from corpusforge.io.warc.records import (
     BAD_GZIP_MEMBER,
@@ -218,7 +219,7 @@ class WarcReader(Reader):
                         fault, fault_at = end, item.offset
                         break
                     if doc is not None:
-                        doc.id = f"{self.key}/{item.offset}"
+                        doc.id = document_id(self.key, item.offset)
                         doc.metadata["record_offset"] = item.offset
                         yield doc
             finally:

@@ -1,0 +1,255 @@
+"""Real-crawl sized input: memory per worker, throughput per core, and a kill in mid-file.
+
+For each ``--sizes`` value N, ``--files`` generated CommonCrawl-weight WARC files of N
+HTTP responses each (``corpusforge synth-warc --page-weight cc``: ~27 KB of gzip per
+response, so N = 45,000 is a 1.2 GB CommonCrawl file), cached under ``bench/work/`` by
+arguments and generator version, go through the whole job::
+
+    corpusforge run --input 'SET/*.warc.gz' --output OUT --workers W --no-progress
+
+while a sampler reads the RSS of every process of the job four times a second: the main
+process, the pool workers (extract, dedup tasks) and their trafilatura children. Measured
+per size: wall and CPU seconds (the job and all its children: its rusage of reaped
+children, or the sum of the sampled processes' CPU times when larger), responses per CPU-second,
+each input file's seconds (its stats file), and the peak RSS of each kind of process.
+Memory that does not grow with N, and responses per CPU-second that do not fall, are
+what a real crawl needs.
+
+Then, on the ``--kill-size`` set, the same command is killed (SIGKILL to the whole
+process group) at ``--kill-at`` of the uninterrupted run's wall time, while the input
+files are being read, and started again; every output (docs, removed, signatures,
+dedup drop list and clusters, deduped docs) must then equal the uninterrupted run's
+table for table, and the extract counters must match.
+
+    .venv/bin/python bench/bench_fullsize.py [--sizes 5000 20000] [--files 2] [--workers 2] \\
+        [--kill-size 20000] [--kill-at 0.4]
+
+Writes ``bench/results/fullsize.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from warcset import ROOT, WORK, ensure_warc_set, synth_version
+
+CORPUSFORGE = [sys.executable, "-m", "corpusforge"]
+OUTPUTS = ("docs", "removed", "signatures", "dedup/drop", "dedup/clusters", "deduped/docs")
+
+
+class TreeSampler(threading.Thread):
+    """Peak RSS of every process under ``root``, grouped by depth below it (0 = the job)."""
+
+    def __init__(self, root: int, every_s: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.root, self.every_s = psutil.Process(root), every_s
+        self.peak: dict[int, tuple[int, int]] = {}  # pid -> (depth, peak rss)
+        self.peak_anon: dict[int, int] = {}  # pid -> peak anonymous (heap) memory: RssAnon
+        self.cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
+        self.peak_total = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            total = 0
+            try:
+                levels = [(self.root, 0)]
+                seen = []
+                while levels:
+                    proc, depth = levels.pop()
+                    seen.append((proc, depth))
+                    levels += [(c, depth + 1) for c in proc.children()]
+                for proc, depth in seen:
+                    t = proc.cpu_times()
+                    self.cpu[proc.pid] = t.user + t.system
+                    rss = proc.memory_info().rss
+                    self.peak_anon[proc.pid] = max(self.peak_anon.get(proc.pid, 0), _rss_anon(proc.pid))
+                    total += rss
+                    old = self.peak.get(proc.pid, (depth, 0))
+                    self.peak[proc.pid] = (depth, max(old[1], rss))
+            except psutil.Error:
+                pass  # a process ended between the listing and the read
+            self.peak_total = max(self.peak_total, total)
+            self.stop.wait(self.every_s)
+
+    def by_depth(self) -> dict[str, float]:
+        """Peak RSS and peak anonymous memory (``<kind>_anon``) per kind of process, MiB."""
+        names = {0: "main", 1: "worker", 2: "extract_child"}
+        out: dict[str, float] = {}
+        for pid, (depth, rss) in self.peak.items():
+            name = names.get(depth, f"depth{depth}")
+            out[name] = max(out.get(name, 0.0), rss / 2**20)
+            out[name + "_anon"] = max(out.get(name + "_anon", 0.0), self.peak_anon.get(pid, 0) / 2**20)
+        out["all_processes"] = self.peak_total / 2**20
+        return out
+
+
+def _rss_anon(pid: int) -> int:
+    """RssAnon of a process: its own heap, without the pages of files it maps (the WARC file
+    is memory-mapped: its pages count in RSS but are page cache the kernel can take back)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run_job(inputs: str, out: Path, workers: int, kill_after_s: float | None = None) -> dict[str, Any]:
+    """Run the whole job once; with ``kill_after_s``, SIGKILL its process group then."""
+    cmd = CORPUSFORGE + ["run", "--input", inputs, "--output", str(out), "--workers", str(workers), "--no-progress"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    killed = False
+    if kill_after_s is not None:
+        try:
+            proc.wait(timeout=kill_after_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed = True
+    output = proc.communicate()[0].decode("utf-8", "replace")
+    wall = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # children the job reaped are in its rusage; a process it never waited for only in the samples
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(sampler.cpu.values()))
+    if not killed and proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
+    return {"wall_s": wall, "cpu_s": cpu, "killed": killed, "rc": proc.returncode, "peak_rss_mib": sampler.by_depth(),
+            "output_tail": output[-1500:]}
+
+
+def file_seconds(out: Path) -> dict[str, float]:
+    files = sorted((out / "stats" / "extract" / "files").glob("*.json"))
+    return {p.stem: round(json.loads(p.read_text(encoding="utf-8")).get("seconds", 0.0), 1) for p in files}
+
+
+def extract_counts(out: Path) -> dict[str, Any]:
+    """The extract totals without timings (seconds differ between runs)."""
+    stats = json.loads((out / "stats" / "extract.json").read_text(encoding="utf-8"))
+    def counts(s: dict[str, Any]) -> dict[str, Any]:
+        out = {k: s.get(k) for k in ("docs_in", "docs_out", "chars_in", "chars_out", "dropped")}
+        out["counters"] = {k: v for k, v in (s.get("counters") or {}).items() if not k.endswith("_ms")}  # timings
+        return out
+
+    return {s["name"]: counts(s) for s in stats["stages"]}
+
+
+def docs_rows(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in folder.glob("*.parquet"))
+
+
+def compare_outputs(a: Path, b: Path) -> list[str]:
+    """Differences between two run directories' outputs (empty: identical tables)."""
+    import pyarrow.parquet as pq
+
+    diffs = []
+    for kind in OUTPUTS:
+        fa = sorted(p.name for p in (a / kind).glob("*.parquet"))
+        fb = sorted(p.name for p in (b / kind).glob("*.parquet"))
+        if fa != fb:
+            diffs.append(f"{kind}: files {fa} vs {fb}")
+            continue
+        for name in fa:
+            ta, tb = pq.read_table(a / kind / name), pq.read_table(b / kind / name)
+            if not ta.equals(tb):
+                diffs.append(f"{kind}/{name}: tables differ ({ta.num_rows} vs {tb.num_rows} rows)")
+    ca, cb = extract_counts(a), extract_counts(b)
+    for stage in sorted(set(ca) | set(cb)):
+        if ca.get(stage) != cb.get(stage):
+            sa, sb = ca.get(stage) or {}, cb.get(stage) or {}
+            keys = [k for k in sorted(set(sa) | set(sb)) if sa.get(k) != sb.get(k)]
+            diffs.append(f"stats/extract.json {stage}: " + "; ".join(f"{k} {sa.get(k)} vs {sb.get(k)}" for k in keys))
+    return diffs
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000], help="HTTP responses per file")
+    ap.add_argument("--files", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kill-size", type=int, default=None, help="the set of the kill test (default: the largest)")
+    ap.add_argument("--kill-at", type=float, default=0.4, help="kill after this share of the uninterrupted wall time")
+    ap.add_argument("--keep", action="store_true", help="keep the run directories under bench/work/fullsize-runs")
+    args = ap.parse_args()
+    kill_size = args.kill_size or max(args.sizes)
+
+    runs_dir = WORK / "fullsize-runs"
+    shutil.rmtree(runs_dir, ignore_errors=True)
+    rows = []
+    for size in args.sizes:
+        paths = ensure_warc_set(size * args.files, args.files, args.seed, 0.05, "cc", workers=args.workers)
+        gz = sum(p.stat().st_size for p in paths)
+        out = runs_dir / f"n{size}"
+        res = run_job(str(paths[0].parent / "*.warc.gz"), out, args.workers)
+        responses = size * args.files
+        row = {"responses_per_file": size, "files": args.files, "gzip_mib_per_file": gz / args.files / 2**20,
+               **{k: res[k] for k in ("wall_s", "cpu_s", "peak_rss_mib")},
+               "responses_per_cpu_s": responses / res["cpu_s"], "file_seconds": file_seconds(out),
+               "docs_kept": docs_rows(out / "docs"), "docs_after_dedup": docs_rows(out / "deduped" / "docs")}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        if size == kill_size:
+            killed_out = runs_dir / f"n{size}-killed"
+            k = run_job(str(paths[0].parent / "*.warc.gz"), killed_out, args.workers,
+                        kill_after_s=args.kill_at * res["wall_s"])
+            done_files = sorted(p.name for p in (killed_out / "_done" / "extract" / "files").glob("*")) \
+                if (killed_out / "_done" / "extract" / "files").is_dir() else []
+            r = run_job(str(paths[0].parent / "*.warc.gz"), killed_out, args.workers)
+            diffs = compare_outputs(out, killed_out)
+            row["kill"] = {"killed_after_s": round(args.kill_at * res["wall_s"], 1), "was_killed": k["killed"],
+                           "files_done_at_kill": done_files, "rerun_wall_s": r["wall_s"], "rerun_cpu_s": r["cpu_s"],
+                           "identical": not diffs, "differences": diffs}
+            print(json.dumps(row["kill"]), flush=True)
+    if not args.keep:
+        shutil.rmtree(runs_dir, ignore_errors=True)
+
+    print(f"\nset: {args.files} files per size, CommonCrawl page weight, --workers {args.workers}, "
+          f"generator {synth_version()}\n")
+    print("| responses / file | MiB gzip / file | wall s | CPU s | responses / CPU-s | s per file (each) "
+          "| peak heap MiB (RssAnon): main / worker / trafilatura child | peak RSS MiB: worker / all |")
+    print("|---:|---:|---:|---:|---:|---|---|---|")
+    for r in rows:
+        m = r["peak_rss_mib"]
+        print(f"| {r['responses_per_file']:,} | {r['gzip_mib_per_file']:.0f} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} | "
+              f"{r['responses_per_cpu_s']:.0f} | {', '.join(f'{v:.0f}' for v in r['file_seconds'].values())} | "
+              f"{m.get('main_anon', 0):.0f} / {m.get('worker_anon', 0):.0f} / {m.get('extract_child_anon', 0):.0f} | "
+              f"{m.get('worker', 0):.0f} / {m.get('all_processes', 0):.0f} |")
+    for r in rows:
+        if "kill" in r:
+            k = r["kill"]
+            print(f"\nkill test ({r['responses_per_file']:,} responses per file): SIGKILL after {k['killed_after_s']} s "
+                  f"(files finished by then: {len(k['files_done_at_kill'])}); re-run {k['rerun_wall_s']:.0f} s wall; "
+                  f"outputs identical to the uninterrupted run: {k['identical']}"
+                  + ("" if k["identical"] else f" — {k['differences']}"))
+    out_json = ROOT / "bench" / "results" / "fullsize.json"
+    out_json.parent.mkdir(parents=True, exist_ok=True)
+    out_json.write_text(json.dumps({"generator": synth_version(), "cpus": os.cpu_count(), "rows": rows}, indent=1),
+                        encoding="utf-8")
+    print(f"wrote {out_json}")
+    return 0 if all(r.get("kill", {}).get("identical", True) for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
