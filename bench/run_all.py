@@ -25,6 +25,8 @@ BENCHES = [
     ["bench_blocklist.py"],
     ["bench_fullsize.py", "--sizes", "5000", "20000", "--kill-size", "5000"],
     ["bench_shard.py", "--docs", "20000", "--repeat", "3"],
+    ["bench_report.py", "--docs", "3000000"],
+    ["bench_report.py", "--docs", "10000000"],
 ]
 
 

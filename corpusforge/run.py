@@ -28,6 +28,7 @@ from corpusforge.executors.summary import summary_table
 from corpusforge.phases import Phase, PhaseContext, PhaseResult, run_phase
 from corpusforge.mix import MixtureError
 from corpusforge.phases.documents import DocumentsResult, ExtractPhase
+from corpusforge.report.phase import ReportPhase
 from corpusforge.shard.phase import ShardPhase, ShardSettings, summary_table as shard_table
 from corpusforge.tokenize import TokenizerError
 from corpusforge.stats import Stats
@@ -50,8 +51,12 @@ def _shard(run: "Run") -> Phase:
     return ShardPhase(section=dict(run.config.get("shard") or {}))
 
 
+def _report(run: "Run") -> Phase:
+    return ReportPhase(run.phase_seconds)
+
+
 PHASES: dict[str, Callable[["Run"], Phase]] = {"extract": _extract, "dedup": _dedup, "apply": _apply,
-                                                "shard": _shard}
+                                               "shard": _shard, "report": _report}
 
 
 @dataclass
@@ -84,6 +89,7 @@ class Run:
         if "shard" in self.phase_names:  # fail fast on the mixture and tokenizer, before hours of extraction
             ShardSettings.from_mapping(dict(self.config.get("shard") or {}), self.output / "shards").load_tokenizer()
         self.dedup_width = dedup_width
+        self.phase_seconds: dict[str, float] = {}  # wall seconds of each phase run by execute()
 
     def phase(self, name: str) -> Phase:
         return PHASES[name](self)
@@ -127,6 +133,7 @@ class Run:
                     print(f"corpusforge: {result.error}", file=sys.stderr)
                     break
                 result.phases.append(res)
+                self.phase_seconds[name] = res.seconds
                 _echo(echo, phase_report(phase, res, self.output))
                 if not res.ok:
                     print(f"\n{len(res.failed)} task(s) of {name} failed:", file=sys.stderr)

@@ -141,3 +141,12 @@ def test_ellipsis_sentences_counted_by_lines_equal_the_sentence_definition() -> 
         sents = [s for line in text.split("\n") for s in SENTENCE.findall(line)]
         expected = sum(1 for s in sents if s.strip().endswith(("・", "…")))
         assert TextAnalysis(text).sentence_stats()[3] == expected, repr(text)
+
+
+def test_visible_chars_is_length_minus_the_space_class_on_every_code_point() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    spaces = int(np.count_nonzero(cc.swallow_table() == cc.C_SPACE))
+    assert TextAnalysis(every).visible_chars == len(every) - spaces
+    for text in random_texts(3, 100) + [" \u3000\t\n\u00a0\u2028あ \u200b", ""]:
+        a = TextAnalysis(text)
+        assert a.visible_chars == a.length - a.count(cc.C_SPACE), text

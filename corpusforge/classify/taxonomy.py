@@ -15,6 +15,7 @@ import yaml
 from corpusforge.resources import data_dir
 
 AXES = ("format", "topic")
+MODEL_AXES = ("edu", *AXES)   # the axes a model is trained for: the edu score and the category axes
 
 
 def default_taxonomy_path() -> Path:

@@ -28,7 +28,7 @@ from corpusforge.classify.documents import document_files, load_texts
 from corpusforge.classify.evaluate import evaluate, evaluate_categories, stratified_split
 from corpusforge.classify.fasttext_model import EDU_CLASSES, FastTextClassifier, label_token
 from corpusforge.classify.labels import read_labels_table
-from corpusforge.classify.taxonomy import AXES, Taxonomy
+from corpusforge.classify.taxonomy import AXES, MODEL_AXES, Taxonomy
 from corpusforge.classify.text import WakatiSplitter, head_of
 from corpusforge.io.atomic import atomic_write_text
 
@@ -36,7 +36,6 @@ MODEL_FILE = "model.ftz"
 MODEL_META = "model.json"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "MODEL_CARD.md"
-MODEL_AXES = ("edu", *AXES)
 
 class TrainingError(ValueError):
     """Training cannot proceed (no usable labels, one class only, ...)."""

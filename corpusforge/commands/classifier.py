@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from corpusforge.classify.train import MODEL_AXES
+from corpusforge.classify.taxonomy import MODEL_AXES
 from corpusforge.cli import EXIT_OK, CliError
 
 NAME = "classifier"

@@ -31,9 +31,10 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    "(its sections override the shipped 'pipeline' config)")
     p.add_argument("--workers", "-w", type=int, default=1, help="processes on this machine (default 1)")
     add_array_options(p)
-    p.add_argument("--phases", help="comma-separated phases to run (default: extract,dedup,apply, plus shard when "
-                   "the config has a shard: section; apply writes the documents without near-duplicates to "
-                   "OUT/deduped/, shard writes Megatron token shards to OUT/shards/)")
+    p.add_argument("--phases", help="comma-separated phases to run (default: extract,dedup,apply,report, plus "
+                   "shard when the config has a shard: section; apply writes the documents without "
+                   "near-duplicates to OUT/deduped/, shard Megatron token shards to OUT/shards/, report "
+                   "OUT/report/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_batch_options(p)
 

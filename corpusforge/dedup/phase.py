@@ -246,7 +246,7 @@ def _plan(out: Path, cfg: DedupConfig, workers: int, world_size: int | None) -> 
         "bases": bases,
         "bands": bands,
         "bucket_groups": groups,
-        "bucket_band_chunks": _band_chunks(bands, max(math.ceil(2 * parts / len(groups)),
+        "bucket_band_chunks": _band_chunks(bands, max(math.ceil(2 * parts / max(len(groups), 1)),
                                                       math.ceil(len(bands) / MAX_BANDS_PER_TASK))),
         "drop_tasks": _groups_of_files(entries, rows_per_task),
         "pair_partitions": max(parts, math.ceil(total / rows_per_task)),

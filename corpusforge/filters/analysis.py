@@ -41,6 +41,8 @@ class TextAnalysis:
         self._cp: Any = None
         self._classes: Any = None
         self._counts: Any = None
+        self._count_list: list[int] | None = None
+        self._ja_letters: int | None = None
         self._lines: list[str] | None = None
         self._sentences: list[str] | None = None
         self._paragraphs: list[str] | None = None
@@ -76,13 +78,28 @@ class TextAnalysis:
         return self._counts
 
     def count(self, *classes: int) -> int:
-        c = self.class_counts
-        return int(sum(int(c[k]) for k in classes))
+        if self._count_list is None:
+            self._count_list = self.class_counts.tolist()   # Python ints: summed per filter
+        c = self._count_list
+        return sum(c[k] for k in classes)
 
     @property
     def ja_letters(self) -> int:
         """Swallow's Japanese letters: hiragana + katakana + kanji + kuten + tōten."""
-        return self.count(cc.C_HIRAGANA, cc.C_KATAKANA, cc.C_KANJI, cc.C_KUTEN, cc.C_TOTEN)
+        if self._ja_letters is None:
+            self._ja_letters = self.count(cc.C_HIRAGANA, cc.C_KATAKANA, cc.C_KANJI, cc.C_KUTEN, cc.C_TOTEN)
+        return self._ja_letters
+
+    @property
+    def visible_chars(self) -> int:
+        """Characters that are not white space (the ``C_SPACE`` class: exactly ``str.isspace``).
+
+        Counted by ``str.split``, which splits on the same characters, so that a filter that
+        needs only this does not build the class array.
+        """
+        if "visible_chars" not in self._cache:
+            self._cache["visible_chars"] = sum(map(len, self.text.split()))
+        return self._cache["visible_chars"]
 
     def longest_run(self, mask: Any) -> int:
         """Length of the longest run of True in a boolean array over the characters."""

@@ -242,7 +242,9 @@ class JapaneseLineExtractor(Mapper):
                 continue
             if "http" in line:
                 line = _LLMJP_URL_RE.sub("", line)
-            kept.append(self.ascii_run.sub("", line))
+            if len(line) >= self.ascii_run_chars:   # a shorter line cannot hold such a run
+                line = self.ascii_run.sub("", line)
+            kept.append(line)
         new = self.join_with.join(kept)
         removed = len(doc.text) - len(new)
         if new != doc.text:

@@ -6,7 +6,6 @@ from typing import Any
 
 from corpusforge.document import Document
 from corpusforge.filters.analysis import analysis_of
-from corpusforge.text.charclass import C_SPACE
 from corpusforge.filters.rules import QualityFilter, Rule, threshold
 
 
@@ -21,8 +20,7 @@ class EmptyTextFilter(QualityFilter):
         self.min_visible_chars = threshold(min_visible_chars, "min_visible_chars", int)
 
     def measure(self, doc: Document) -> dict[str, Any]:
-        a = analysis_of(doc)
-        return {"q_visible_chars": a.length - a.count(C_SPACE)}
+        return {"q_visible_chars": analysis_of(doc).visible_chars}
 
     def rules(self) -> list[Rule | None]:
         return [self.rule("empty_text", "q_visible_chars", "lt", self.min_visible_chars, "min_visible_chars")]

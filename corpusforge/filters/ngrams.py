@@ -18,6 +18,7 @@ fewer than n characters with any neighbour) and is subtracted from the distinct 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,13 +57,20 @@ def _dense_symbols(cp: Any) -> tuple[Any, int]:
     return ids[last].astype(np.uint64), int(ids[-1])
 
 
+@lru_cache(maxsize=None)
+def _equal_chars_by_bit_length(bits: int, per_word: int, cap: int) -> Any:
+    """Leading equal characters of two packed words whose XOR has bit length e (index e), capped."""
+    return np.array([min(per_word - 1 - (e - 1) // bits, cap) for e in range(_WORD_BITS + 1)], dtype=np.int64)
+
+
 class NgramIndex:
     """Sorted positions and neighbour LCPs of one text; answers n-gram counts for n ≤ n_max."""
 
     def __init__(self, cp: Any, n_max: int = 10) -> None:
         self.n_max = n_max
         self.length = L = int(len(cp))
-        self.lcp: Any = np.zeros(0, dtype=np.int64)
+        self.lcp: Any = np.zeros(0, dtype=np.int8)
+        self._fenced: Any = None
         self._distinct: Any = None
         self._repeated: Any = None
         self._top: dict[int, int] = {}
@@ -112,30 +120,36 @@ class NgramIndex:
             def at(w: int, idx: Any) -> Any:
                 return rest[w - 1][idx] if full else word(w, idx)
 
+            later = [at(w, sub) for w in range(1, n_words)]   # words 1… of the tied positions
             if n_words == 2:
                 # one integer key per tied position: (group of equal first words, second word)
                 group = np.concatenate(([0], np.cumsum(first[slots][1:] != first[slots][:-1])))
-                key = (group.astype(np.uint64) << np.uint64(bits * per_word)) | at(1, sub)
-                order[slots] = sub[np.argsort(key, kind="stable")]
+                key = (group.astype(np.uint64) << np.uint64(bits * per_word)) | later[0]
+                perm = np.argsort(key, kind="stable")
             else:
-                keys = [at(w, sub) for w in range(n_words - 1, 0, -1)] + [first[slots]]
-                order[slots] = sub[np.lexsort(keys)]
+                perm = np.lexsort(later[::-1] + [first[slots]])
+            order[slots] = sub[perm]
+            # a tied pair (p, p+1) of sorted positions sits at slots i, i+1: compare its later
+            # words there instead of packing them again for both sides
             pairs = np.flatnonzero(tie)
-            left, right = order[pairs], order[pairs + 1]
+            i = np.searchsorted(slots, pairs)
             still = np.ones(len(pairs), dtype=bool)
             for w in range(1, n_words):
-                diff = at(w, right) ^ at(w, left)
+                ordered = later[w - 1][perm]
+                diff = ordered[i + 1] ^ ordered[i]
                 add = self._equal_chars(diff, bits, per_word, min(per_word, n_max - w * per_word))
                 lcp[pairs] += add * still
                 still &= diff == 0
-        self.lcp = lcp.astype(np.int8)   # values 0..n_max: one byte per character
+        # values 0..n_max, one byte per character, between two -1 sentinels that end every run
+        self._fenced = np.full(L + 1, -1, dtype=np.int8)
+        self._fenced[1:-1] = lcp
+        self.lcp = self._fenced[1:-1]
 
     @staticmethod
     def _equal_chars(diff: Any, bits: int, per_word: int, cap: int) -> Any:
         """Leading characters two packed words share (exact: words fit a float64 mantissa)."""
-        exponent = np.frexp(diff.astype(np.float64))[1]   # bit length; 0 for equal words
-        equal = per_word - 1 - (exponent.astype(np.int64) - 1) // bits
-        return np.minimum(equal, cap)
+        exponent = np.frexp(diff.astype(np.float64))[1]   # bit length (≤ 53); 0 for equal words
+        return _equal_chars_by_bit_length(bits, per_word, cap)[exponent]
 
     def _totals(self) -> None:
         """Distinct and repeated n-gram counts for every n at once from the LCP histogram."""
@@ -146,8 +160,8 @@ class NgramIndex:
         rising = lcp > prev
         # a run of lcp >= n starts at i iff prev[i] < n <= lcp[i]: +1 over n in (prev, lcp]
         starts = np.bincount(prev[rising] + 1, minlength=m) - np.bincount(lcp[rising] + 1, minlength=m)
-        self._repeated = np.cumsum(starts)
-        self._distinct = below
+        self._repeated = np.cumsum(starts).tolist()
+        self._distinct = below.tolist()
 
     def counts(self, n: int) -> NgramCounts:
         """Exact counts of the n-grams (1 ≤ n ≤ n_max)."""
@@ -169,7 +183,7 @@ class NgramIndex:
             return 0
         if self.length == 1:
             return 1
-        groups = 1 + int(self._distinct[n - 1])   # a new group starts wherever lcp < n
+        groups = 1 + self._distinct[n - 1]   # a new group starts wherever lcp < n
         return groups - (n - 1)
 
     def repeated(self, n: int) -> int:
@@ -177,7 +191,7 @@ class NgramIndex:
         self._check(n)
         if self.length < max(n, 2):
             return 0
-        return int(self._repeated[n])
+        return self._repeated[n]
 
     def top(self, n: int) -> int:
         """Occurrences of the most frequent n-gram: 1 + the longest run of lcp >= n."""
@@ -188,9 +202,7 @@ class NgramIndex:
             elif self.length == 1:
                 self._top[n] = 1
             else:
-                breaks = np.flatnonzero(self.lcp < n)
-                edges = np.concatenate(([-1], breaks, [len(self.lcp)]))
-                self._top[n] = int(np.diff(edges).max())
+                self._top[n] = int(np.diff(np.flatnonzero(self._fenced < n)).max())
         return self._top[n]
 
     def group_sizes(self, n: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 from corpusforge.document import Document
 from corpusforge.pipeline import Pipeline
@@ -19,6 +20,15 @@ def file_key(path: str | Path) -> str:
         if name.endswith(suf):
             return name[: -len(suf)]
     return Path(name).stem
+
+
+def domain_of(url: str) -> str:
+    """Lower-case host of a URL without port and trailing dot ('' when there is none)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").lower()
 
 
 class Reader:

@@ -14,9 +14,8 @@ from typing import Any, Iterator
 
 from corpusforge.document import Document
 from corpusforge.ids import document_id
-from corpusforge.io.base import Reader
+from corpusforge.io.base import Reader, domain_of
 from corpusforge.io.rows import read_rows
-from corpusforge.io.warc import domain_of
 
 _RESERVED = ("id", "text", "url")
 

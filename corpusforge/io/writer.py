@@ -26,6 +26,7 @@ from corpusforge.io.atomic import discard, tmp_path
 from corpusforge.io.columns import current_names
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)   # exact-type test first: most metadata values are plain scalars
 
 
 def _cell(v: Any) -> Any:
@@ -68,7 +69,7 @@ class DocumentWriter:
             row["stage"] = stage
         for k, v in doc.metadata.items():
             if not k.startswith("_") and k not in row:
-                row[k] = _cell(v)
+                row[k] = v if type(v) in _SCALAR_TYPES else _cell(v)
         self.rows.append(row)
         self.count += 1
         if len(self.rows) >= self.batch_size:

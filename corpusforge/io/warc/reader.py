@@ -19,11 +19,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 from corpusforge.document import Document
 from corpusforge.ids import document_id
-from corpusforge.io.base import Reader
+from corpusforge.io.base import Reader, domain_of
 from corpusforge.io.warc.records import (
     BAD_GZIP_MEMBER,
     CONTENT_LENGTH_MISMATCH,
@@ -43,15 +42,6 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml+xhtml")
 _SNIFF_RE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _TRAILER = b"\r\n\r\n"
 ENGINES = ("fast", "warcio")
-
-
-def domain_of(url: str) -> str:
-    """Lower-case host of a URL without port and trailing dot ('' when there is none)."""
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return host.rstrip(".").lower()
 
 
 def http_charset(content_type: str | None) -> str | None:
