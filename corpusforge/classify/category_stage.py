@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from corpusforge.classify.fasttext_model import expected_scores
 from corpusforge.classify.host_rules import HostRules
-from corpusforge.classify.scorer import CategoryScorer, resolve_model_path
+from corpusforge.classify.model_stage import ModelStage
+from corpusforge.classify.scorer import CategoryScorer, resolve_configured_model
 from corpusforge.config import ConfigError, resolve_data_path
 from corpusforge.document import Document
-from corpusforge.stage import Stage
 
 
-def _resolve(path: str | None, config_dir: str | None, axis: str) -> Path:
-    if path is None:
-        return resolve_model_path(None, axis)
-    try:
-        found = resolve_data_path(path, Path(config_dir) if config_dir else None)
-    except ConfigError:
-        raise FileNotFoundError(f"{axis} model not found: {path}") from None
-    return resolve_model_path(found, axis)
-
-
-class CategoryScore(Stage):
+class CategoryScore(ModelStage):
     """Adds ``format``, ``format_prob``, ``format_source``, ``topic``, ``topic_prob``,
     ``topic_source`` and, with ``edu`` (default), ``edu_score`` / ``edu_label``.
 
@@ -41,11 +31,11 @@ class CategoryScore(Stage):
                  edu_model: str | None = None, edu: bool = True, host_rules: str | None = None,
                  probabilities: bool = False, batch_size: int = 256, config_dir: str | None = None,
                  name: str | None = None) -> None:
-        super().__init__(name)
-        self.model_paths = {"format": _resolve(format_model, config_dir, "format"),
-                            "topic": _resolve(topic_model, config_dir, "topic")}
+        super().__init__(batch_size, name)
+        self.model_paths = {"format": resolve_configured_model(format_model, config_dir, "format"),
+                            "topic": resolve_configured_model(topic_model, config_dir, "topic")}
         if edu:
-            self.model_paths["edu"] = _resolve(edu_model, config_dir, "edu")
+            self.model_paths["edu"] = resolve_configured_model(edu_model, config_dir, "edu")
         rules_path = None
         if host_rules is not None:
             try:
@@ -55,22 +45,13 @@ class CategoryScore(Stage):
         self.rules = HostRules.load(rules_path)
         self.edu = bool(edu)
         self.probabilities = bool(probabilities)
-        self.batch_size = max(1, int(batch_size))
-        self._scorer: CategoryScorer | None = None
 
-    def _load(self) -> CategoryScorer:
-        if self._scorer is None:
-            self._scorer = CategoryScorer(self.model_paths["format"], self.model_paths["topic"],
-                                          self.model_paths.get("edu"), edu=self.edu, batch_size=self.batch_size)
-        return self._scorer
+    def load_scorer(self) -> CategoryScorer:
+        return CategoryScorer(self.model_paths["format"], self.model_paths["topic"], self.model_paths.get("edu"),
+                              edu=self.edu, batch_size=self.batch_size)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_scorer"] = None  # fastText / MeCab objects do not pickle; reloaded in the worker
-        return state
-
-    def _score_batch(self, batch: list[Document]) -> Iterator[Document]:
-        scorer = self._load()
+    def score_batch(self, batch: list[Document]) -> Iterator[Document]:
+        scorer = self.scorer
         probs = scorer.predict_all([d.text for d in batch])
         for i, doc in enumerate(batch):
             if not doc.text.strip():
@@ -96,16 +77,6 @@ class CategoryScore(Stage):
                 doc.metadata["edu_score"] = 0.0 if empty else round(float(expected_scores(row[None, :])[0]), 4)
                 doc.metadata["edu_label"] = 0 if empty else int(np.argmax(row))
             yield doc
-
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= self.batch_size:
-                yield from self._score_batch(batch)
-                batch = []
-        if batch:
-            yield from self._score_batch(batch)
 
     def __repr__(self) -> str:
         paths = ", ".join(f"{k}={str(v)!r}" for k, v in self.model_paths.items())

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterator
 
+from corpusforge.classify.fasttext_model import expected_scores
+from corpusforge.classify.model_stage import ModelStage
+from corpusforge.classify.scorer import EduScorer, resolve_configured_model
 from corpusforge.document import Document
-from corpusforge.stage import Stage
 
 
-class EduScore(Stage):
+class EduScore(ModelStage):
     """Scores documents in batches with the edu classifier; optionally drops low scorers.
 
     ``edu_score``: expected score Σ score × probability (float, 0–5); ``edu_label``: the
@@ -21,42 +22,15 @@ class EduScore(Stage):
 
     def __init__(self, model: str | None = None, min_score: float | None = None, batch_size: int = 256,
                  config_dir: str | None = None, name: str | None = None) -> None:
-        super().__init__(name)
-        from corpusforge.classify.scorer import resolve_model_path
-
-        self.model_path = self._resolve(model, config_dir, resolve_model_path)
+        super().__init__(batch_size, name)
+        self.model_path = resolve_configured_model(model, config_dir, "edu")
         self.min_score = None if min_score is None else float(min_score)
-        self.batch_size = max(1, int(batch_size))
-        self._scorer: Any = None
 
-    @staticmethod
-    def _resolve(model: str | None, config_dir: str | None, resolve: Any) -> Path:
-        if model is None:
-            return resolve(None)
-        from corpusforge.config import ConfigError, resolve_data_path
+    def load_scorer(self) -> EduScorer:
+        return EduScorer(self.model_path, batch_size=self.batch_size)
 
-        try:
-            path = resolve_data_path(model, Path(config_dir) if config_dir else None)
-        except ConfigError:
-            raise FileNotFoundError(f"edu model not found: {model}") from None
-        return resolve(path)
-
-    def _load(self) -> Any:
-        if self._scorer is None:
-            from corpusforge.classify.scorer import EduScorer
-
-            self._scorer = EduScorer(self.model_path, batch_size=self.batch_size)
-        return self._scorer
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_scorer"] = None  # fastText / MeCab objects do not pickle; reloaded in the worker
-        return state
-
-    def _score_batch(self, batch: list[Document]) -> Iterator[Document]:
-        from corpusforge.classify.fasttext_model import expected_scores
-
-        labels, probs = self._load().predict([d.text for d in batch])
+    def score_batch(self, batch: list[Document]) -> Iterator[Document]:
+        labels, probs = self.scorer.predict([d.text for d in batch])
         scores = expected_scores(probs)
         for doc, label, score in zip(batch, labels, scores):
             if not doc.text.strip():
@@ -68,16 +42,6 @@ class EduScore(Stage):
                 self.drop(doc, "low_edu_score")
             else:
                 yield doc
-
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= self.batch_size:
-                yield from self._score_batch(batch)
-                batch = []
-        if batch:
-            yield from self._score_batch(batch)
 
     def __repr__(self) -> str:
         return f"EduScore(model={str(self.model_path)!r}, min_score={self.min_score})"

@@ -21,6 +21,7 @@ import polars as pl
 
 from corpusforge.classify.fasttext_model import EDU_CLASSES, FastTextClassifier, expected_scores
 from corpusforge.classify.text import DEFAULT_PREPROCESS, WakatiSplitter
+from corpusforge.config import ConfigError, resolve_data_path
 from corpusforge.resources import data_dir
 
 DEFAULT_BATCH = 256
@@ -47,6 +48,18 @@ def resolve_model_path(model_path: str | Path | None, axis: str = "edu") -> Path
     if not p.is_file():
         raise FileNotFoundError(f"{axis} model not found: {p}")
     return p
+
+
+def resolve_configured_model(path: str | None, config_dir: str | None, axis: str) -> Path:
+    """A stage's model setting: the shipped model when None, else a path resolved like every
+    config path (relative to the config file, then the shipped data)."""
+    if path is None:
+        return resolve_model_path(None, axis)
+    try:
+        found = resolve_data_path(path, Path(config_dir) if config_dir else None)
+    except ConfigError:
+        raise FileNotFoundError(f"{axis} model not found: {path}") from None
+    return resolve_model_path(found, axis)
 
 
 def read_model_meta(model_file: Path) -> dict[str, Any]:
