@@ -352,25 +352,17 @@ class ArrayExecutor(LocalExecutor):
 
     def wait_for_step(self, out: Path, step: Step) -> None:
         """Block until every task of ``step`` has its marker (the barrier between steps)."""
-        missing = list(step.tasks)
-        deadline = time.monotonic() + self.barrier_timeout_s
-        pause = 0.05
-        while True:
-            missing = [t for t in missing if read_marker(out, step, t) is None]
-            if not missing:
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{step.label}: {len(missing)} task(s) of other ranks did not finish within "
-                                   f"{self.barrier_timeout_s:.0f}s (first: {missing[0].name})")
-            time.sleep(pause)
-            pause = min(2.0, pause * 1.5)
+        self._poll(list(step.tasks), lambda t: read_marker(out, step, t) is not None, step.label)
 
     def wait_for(self, paths: list[Path], what: str) -> None:
+        self._poll(list(paths), Path.exists, what)
+
+    def _poll(self, missing: list[Any], done: Callable[[Any], bool], what: str) -> None:
+        """Wait, with a growing pause, until ``done`` holds for every item; a timeout names the first missing."""
         deadline = time.monotonic() + self.barrier_timeout_s
         pause = 0.05
-        missing = paths
         while True:
-            missing = [m for m in missing if not m.exists()]
+            missing = [m for m in missing if not done(m)]
             if not missing:
                 return
             if time.monotonic() > deadline:
