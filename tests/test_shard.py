@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from corpusforge.cli import main
-from corpusforge.mix import Mixture, MixtureError, copies, doc_hash, plan_groups, set_remainder_cut
+from corpusforge.mix import Mixture, MixtureError, copies, doc_hash, find_remainder_cut, plan_groups, set_remainder_cut
 from corpusforge.shard import ShardSettings, run_shard_phase
 from corpusforge.synth import japanese_documents
 from corpusforge.tokenize import IndexedDataset, IndexedDatasetWriter, TextTokenizer, TokenizerError, token_dtype
@@ -255,6 +256,36 @@ def test_copies_are_whole_repeats_plus_seeded_remainder() -> None:
     assert np.array_equal(c[:100], copies(plans[0], u[:100]))  # per document: any split of the data agrees
     extra = c == 3
     assert u[extra].max() < u[~extra].min()  # the remainder goes to the documents first by seeded hash
+
+
+@pytest.mark.parametrize("prefer", [None, "edu_score"])
+def test_remainder_cut_in_passes_equals_the_full_sort(prefer: str | None) -> None:
+    rng = np.random.default_rng(5)
+    n = 20000
+    u = np.array([doc_hash(f"d{i}", 3) for i in range(n)], np.uint64)
+    tokens = rng.integers(5, 400, n)
+    values = None
+    if prefer:  # few distinct values (ties decided by u), some missing
+        values = np.round(rng.uniform(0, 5, n), 1)
+        values[rng.random(n) < 0.05] = np.nan
+    mix = Mixture.from_mapping({"groups": [{"name": "g", "multiplicity": 1.37, "prefer": prefer}]})
+    full, _ = plan_groups(mix, [(n, int(tokens.sum()))])
+    passes, _ = plan_groups(mix, [(n, int(tokens.sum()))])
+    set_remainder_cut(full[0], u, tokens, values)
+    reads = {"n": 0}
+
+    def chunks():  # type: ignore[no-untyped-def]
+        reads["n"] += 1
+        for i in range(0, n, 3000):
+            yield u[i:i + 3000], tokens[i:i + 3000], None if values is None else values[i:i + 3000]
+
+    find_remainder_cut(passes[0], chunks, limit=50)  # at most 50 documents held at once
+    assert reads["n"] >= 2
+    assert (passes[0].cut_value, passes[0].cut_u) == (full[0].cut_value, full[0].cut_u)
+    c = copies(full[0], u, values)
+    assert np.array_equal(c, copies(passes[0], u, values))
+    share = (c * tokens).sum() / tokens.sum()
+    assert 1.37 <= share < 1.37 + 400 / tokens.sum()  # the share is met by its last document
 
 
 # ------------------------------------------------------------------ the phase
@@ -514,7 +545,48 @@ def test_shard_phase_submits_as_batch_jobs(tmp_path: Path, corpus: list[str], to
                "--executor", "slurm", "--dry-run", "--no-progress"])
     assert rc == 0
     jobs = sorted(p.name for p in (out / "jobs").glob("shard-*.sbatch"))
-    assert [j.split("-", 2)[2].split(".")[0] for j in jobs] == ["shard_tokenize", "shard_plan", "shard_write",
-                                                                "shard_export", "shard_blend"]
+    assert [j.split("-", 2)[2].split(".")[0] for j in jobs] == ["shard_tokenize", "shard_plan", "shard_scatter",
+                                                                "shard_write", "shard_export", "shard_blend"]
     script = (out / "jobs" / "submit-slurm.sh").read_text()
-    assert script.count("--dependency=afterok") == 4
+    assert script.count("--dependency=afterok") == 5
+
+
+def test_write_holds_one_bucket_and_caps_shard_size(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import corpusforge.shard.phase as phase
+
+    held: list[int] = []
+    real = phase._bucket_entries
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        entries, files = real(*args)
+        held.append(len(entries))
+        return entries, files
+
+    monkeypatch.setattr(phase, "_bucket_entries", spy)
+    mix = Mixture.from_mapping({"seed": 1, "materialize": True, "max_shard_tokens": 900,
+                                "groups": [{"name": "all", "multiplicity": 2.5}]})
+    out = tmp_path / "small"
+    stats = run_phase(corpus, tokenizer_dir, out, mix, export="parquet")
+    (group,) = stats["groups"]
+    assert len(held) > 20 and max(held) < group["written"]["documents"] / 10  # a bucket at a time
+    blend = json.loads((out / "blend.json").read_text())
+    assert any("-" in p["prefix"].rsplit("_", 1)[1] for p in blend["prefixes"])  # a full bucket went on in -1
+    in_shards: Counter[bytes] = Counter()
+    for p in blend["prefixes"]:
+        ds = IndexedDataset(out / p["prefix"])
+        assert len(ds) == p["documents"]
+        assert p["tokens"] <= 900 or p["documents"] == 1
+        in_shards.update(ds[i].tobytes() for i in range(len(ds)))
+    # the shards hold exactly the exported mixture: the same documents, as often
+    export = pl.concat([pl.read_parquet(p) for p in sorted((out / "export").glob("*.parquet"))])
+    assert export.height == group["written"]["documents"] and set(export.group_by("id").len()["len"]) == {2, 3}
+    enc = TextTokenizer(tokenizer_dir).encode_documents(export["text"].to_list())
+    starts = np.concatenate(([0], np.cumsum(enc.lengths)))
+    assert in_shards == Counter(enc.tokens[a:b].tobytes() for a, b in zip(starts[:-1], starts[1:]))
+    # the same output with larger shards: the earlier plan's extra shards are gone
+    small_shards = len(blend["prefixes"])
+    run_phase(corpus, tokenizer_dir, out, mix.with_overrides(max_shard_tokens=20000))
+    blend = json.loads((out / "blend.json").read_text())
+    assert len(blend["prefixes"]) < small_shards
+    assert {p["prefix"] for p in blend["prefixes"]} == {f"all/{f.stem}" for f in (out / "all").iterdir()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import xxhash
@@ -99,21 +99,96 @@ def _plan_one(mixture: Mixture, g: MixtureGroup, docs: int, tokens: int, target:
     return GroupPlan(g.name, docs, tokens, m, target, g.max_epochs, prefer=g.prefer)
 
 
+RankChunks = Callable[[], Iterable[tuple[np.ndarray, np.ndarray, "np.ndarray | None"]]]
+DIGIT_BITS = 16
+COLLECT_LIMIT = 1 << 21  # documents held at once when the cut is found among them
+
+
+def rank_key(u: np.ndarray, values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The remainder ranking as two uint64 keys, compared (high, low): the preferred value
+    descending (missing last; all equal without a preference), then the id hash ascending."""
+    u = np.asarray(u, np.uint64)
+    if values is None:
+        return np.zeros(len(u), np.uint64), u
+    v = np.where(np.isnan(values), -np.inf, np.asarray(values, np.float64)) + 0.0  # -0.0 == 0.0
+    bits = v.view(np.uint64)
+    ascending = np.where(bits >> np.uint64(63), ~bits, bits | np.uint64(1 << 63))
+    return ~ascending, u
+
+
 def set_remainder_cut(plan: GroupPlan, u: np.ndarray, tokens: np.ndarray, values: np.ndarray | None = None) -> None:
+    """``find_remainder_cut`` over documents held in memory."""
+    find_remainder_cut(plan, lambda: [(u, tokens, values)])
+
+
+def find_remainder_cut(plan: GroupPlan, chunks: RankChunks, limit: int = COLLECT_LIMIT) -> None:
     """The (value, u) cut that selects the documents of the remainder share.
 
-    Documents are ranked by the preferred column's value (missing values last; all
-    equal without a preference), then by ``u``; the cut is the last document needed
-    to reach ``fraction`` of the group's tokens."""
-    if plan.fraction <= 0 or len(u) == 0:
+    Documents are ranked by ``rank_key``; the cut is the last document needed to reach
+    ``fraction`` of the group's tokens. ``chunks()`` yields the group's documents as
+    ``(u, tokens, values)`` arrays and is read several times: a radix selection narrows
+    the key range 16 bits per pass (token histograms) until at most ``limit`` documents
+    are left, which are then sorted. Memory stays bounded whatever the group's size."""
+    if plan.fraction <= 0 or plan.documents == 0:
         return
-    vals = np.zeros(len(u)) if values is None else np.where(np.isnan(values), -np.inf, values)
-    order = np.lexsort((u, -vals))  # value descending, then u ascending
-    need = plan.fraction * float(tokens.sum())
-    cum = np.cumsum(tokens[order].astype(np.float64))
-    last = int(min(np.searchsorted(cum, need - 1e-9), len(order) - 1))
-    plan.cut_value = float(vals[order[last]])
-    plan.cut_u = int(u[order[last]])
+    need = plan.fraction * float(plan.tokens) - 1e-9
+    hi_bits = 64 if plan.prefer is None else 0  # key bits fixed so far: 0..128
+    prefix_hi = prefix_lo = np.uint64(0)
+    before = 0.0  # tokens of the documents ranked before the key range
+    candidates = plan.documents
+    while candidates > limit and hi_bits < 128:
+        hist = np.zeros(1 << DIGIT_BITS, np.float64)
+        count = np.zeros(1 << DIGIT_BITS, np.int64)
+        for u, tokens, values in chunks():
+            hi, lo = rank_key(u, values)
+            sel = _in_range(hi, lo, hi_bits, prefix_hi, prefix_lo)
+            digit = _digit(hi[sel], lo[sel], hi_bits)
+            hist += np.bincount(digit, weights=np.asarray(tokens, np.float64)[sel], minlength=len(hist))
+            count += np.bincount(digit, minlength=len(count))
+        cum = before + np.cumsum(hist)
+        d = int(min(np.searchsorted(cum, need), np.flatnonzero(count).max()))
+        before = float(cum[d - 1]) if d else before
+        candidates = int(count[d])
+        prefix_hi, prefix_lo = _extend(prefix_hi, prefix_lo, hi_bits, d)
+        hi_bits += DIGIT_BITS
+    keys_hi, keys_lo, toks, vals, us = [], [], [], [], []
+    for u, tokens, values in chunks():
+        hi, lo = rank_key(u, values)
+        sel = _in_range(hi, lo, hi_bits, prefix_hi, prefix_lo)
+        keys_hi.append(hi[sel])
+        keys_lo.append(lo[sel])
+        toks.append(np.asarray(tokens, np.float64)[sel])
+        us.append(np.asarray(u, np.uint64)[sel])
+        vals.append(np.zeros(int(sel.sum())) if values is None else
+                    np.where(np.isnan(values), -np.inf, values)[sel])
+    hi, lo = np.concatenate(keys_hi), np.concatenate(keys_lo)
+    order = np.lexsort((lo, hi))
+    cum = before + np.cumsum(np.concatenate(toks)[order])
+    last = order[int(min(np.searchsorted(cum, need), len(order) - 1))]
+    plan.cut_value = float(np.concatenate(vals)[last])
+    plan.cut_u = int(np.concatenate(us)[last])
+
+
+def _in_range(hi: np.ndarray, lo: np.ndarray, bits: int, prefix_hi: np.uint64, prefix_lo: np.uint64) -> np.ndarray:
+    """Keys whose first ``bits`` bits are those of the prefix."""
+    if bits == 0:
+        return np.ones(len(hi), bool)
+    if bits <= 64:
+        return (hi >> np.uint64(64 - bits)) == (prefix_hi >> np.uint64(64 - bits))
+    same_hi = hi == prefix_hi
+    return same_hi if bits == 64 else same_hi & ((lo >> np.uint64(128 - bits)) == (prefix_lo >> np.uint64(128 - bits)))
+
+
+def _digit(hi: np.ndarray, lo: np.ndarray, bits: int) -> np.ndarray:
+    """The 16 key bits after the first ``bits``."""
+    word, at = (hi, bits) if bits < 64 else (lo, bits - 64)
+    return ((word >> np.uint64(64 - DIGIT_BITS - at)) & np.uint64((1 << DIGIT_BITS) - 1)).astype(np.intp)
+
+
+def _extend(prefix_hi: np.uint64, prefix_lo: np.uint64, bits: int, digit: int) -> tuple[np.uint64, np.uint64]:
+    if bits < 64:
+        return prefix_hi | np.uint64(digit << (64 - DIGIT_BITS - bits)), prefix_lo
+    return prefix_hi, prefix_lo | np.uint64(digit << (128 - DIGIT_BITS - bits))
 
 
 def copies(plan: GroupPlan, u: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:

@@ -8,25 +8,35 @@ are skipped on a re-run; array mode runs a rank's share and waits for the others
    document (id hash, group, tokens, offset, preferred column) to
    ``_work/tokens/<key>.docs.parquet``; a bad file fails alone.
 2. ``shard_plan``     one task: group sizes -> multiplicities (``corpusforge.mix.plan``),
-   checked against ``max_epochs``, and each group's remainder cut.
-3. ``shard_write``    one task per group: copies per document, a seeded shuffle, shards of
-   at most ``max_shard_tokens`` written as ``<group>/<group>_<nnnnn>.bin|.idx``.
-4. ``shard_export``   (optional) one task per input file: the final mixture as documents.
-5. blend: ``blend.json``, ``data-args.txt`` and the before / after table in ``stats/shard.json``.
+   checked against ``max_epochs``, each group's remainder cut (a radix selection that
+   reads the group a few times, never all of it at once) and its number of buckets.
+3. ``shard_scatter``  one task per input file: the copies of each document, each copy
+   given a bucket of its group and a place in it by a seeded hash; written sorted by
+   (group, bucket, place) to ``_work/scatter/<key>.entries.npy`` with an index.
+4. ``shard_write``    one task per (group, bucket): the bucket's slice of every file's
+   entries, in hash order, tokens gathered from ``_work/tokens``, written as
+   ``<group>/<group>_<bucket>.bin|.idx`` (a bucket above ``max_shard_tokens`` goes on in
+   ``<group>_<bucket>-1``, ``-2``, ...). Buckets aim at 90% of the maximum, so memory is
+   bounded by the shard size whatever the corpus size.
+5. ``shard_export``   (optional) one task per input file: the final mixture as documents.
+6. blend: ``blend.json``, ``data-args.txt`` and the before / after table in ``stats/shard.json``.
 
 Tokens are kept in ``_work/``: another mixture over the same documents and tokenizer
-re-runs only steps 2-5. Task functions use pyarrow and numpy, never polars (polars
-deadlocks in a forked worker of a process that already used it).
+re-runs only steps 2-6; ``_work/`` may be deleted once the shards are final. Task
+functions use pyarrow and numpy, never polars (polars deadlocks in a forked worker of a
+process that already used it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 import time
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -39,15 +49,17 @@ from corpusforge.executors.base import Step, Task, executor_for, marker_dir
 from corpusforge.io.atomic import atomic_write_text, commit, remove_stale_tmp, tmp_path
 from corpusforge.io.rows import read_rows
 from corpusforge.mix.mixture import Mixture, MixtureError
-from corpusforge.mix.plan import GroupPlan, copies, doc_hash, plan_groups, set_remainder_cut
+from corpusforge.mix.plan import GroupPlan, copies, doc_hash, find_remainder_cut, plan_groups
 from corpusforge.phases import Job, Phase, PhaseContext, PhaseSteps, run_phase
 from corpusforge.phases.documents import input_keys
 from corpusforge.tokenize.indexed import IndexedDatasetWriter
 from corpusforge.tokenize.tokenizer import TextTokenizer
 
-STEPS = ("shard_tokenize", "shard_plan", "shard_write", "shard_export")  # marker folders, in order
+STEPS = ("shard_tokenize", "shard_plan", "shard_scatter", "shard_write", "shard_export")  # marker folders, in order
 BATCH_DOCS = 1000
 GATHER_TOKENS = 1 << 24  # tokens gathered in memory before a write to a shard
+BUCKET_FILL = 0.9  # buckets aim at this share of max_shard_tokens: their random sizes rarely pass it
+ENTRY = np.dtype([("offset", "<i8"), ("order", "<u8"), ("length", "<i4")])  # one copy of a document
 STATS_FORMAT = "corpusforge.shard/1"
 
 
@@ -250,13 +262,20 @@ def _empty_docs_table(prefer: list[str]) -> pa.Table:
 # step 2: plan
 
 
-def _read_docs(out: Path, keys: Sequence[str], columns: list[str], group: int | None = None) -> pa.Table:
-    tables = []
-    for fi, key in enumerate(keys):
-        t = pq.read_table(_work(out) / "tokens" / f"{key}.docs.parquet", columns=columns,
-                          filters=[("group", "=", group)] if group is not None else None)
-        tables.append(t.append_column("file", pa.array(np.full(t.num_rows, fi, np.int32))))
-    return pa.concat_tables(tables) if tables else pa.table({c: [] for c in columns + ["file"]})
+def _rank_chunks(out: Path, keys: Sequence[str], gi: int, prefer: str | None
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """One group's (u, tokens, preferred value) arrays, one input file at a time."""
+    for key in keys:
+        t = pq.read_table(_work(out) / "tokens" / f"{key}.docs.parquet",
+                          columns=["u", "tokens", *([prefer] if prefer else [])], filters=[("group", "=", gi)])
+        yield t["u"].to_numpy(), t["tokens"].to_numpy(), t[prefer].to_numpy() if prefer else None
+
+
+def _bucket_count(plan: GroupPlan, mix: Mixture) -> int:
+    """Buckets of a group: its planned output tokens over 90% of the shard maximum."""
+    once = plan.tokens if plan.whole >= 1 else plan.fraction * plan.tokens
+    tokens = plan.multiplicity * plan.tokens if mix.materialize else once
+    return max(1, math.ceil(tokens / (mix.max_shard_tokens * BUCKET_FILL)))
 
 
 def _task_plan(settings: ShardSettings, keys: list[str], file_results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -288,80 +307,145 @@ def _task_plan(settings: ShardSettings, keys: list[str], file_results: list[dict
     warnings += plan_warnings
     for gi, plan in enumerate(plans):
         if plan.fraction > 0 and plan.documents:
-            pref = [f"prefer.{plan.prefer}"] if plan.prefer else []
-            t = _read_docs(out, keys, ["u", "tokens", *pref], gi)
-            set_remainder_cut(plan, t["u"].to_numpy(), t["tokens"].to_numpy(),
-                              t[pref[0]].to_numpy() if pref else None)
-    return {"plans": [p.to_dict() for p in plans], "chars": chars.tolist(), "counts": counts,
+            find_remainder_cut(plan, partial(_rank_chunks, out, keys, gi,
+                                             f"prefer.{plan.prefer}" if plan.prefer else None))
+    return {"plans": [p.to_dict() for p in plans], "buckets": [_bucket_count(p, mix) for p in plans],
+            "chars": chars.tolist(), "counts": counts,
             "warnings": warnings, "files": len(file_results), "rows": sum(r["rows"] for r in file_results),
             "bytes": sum(r["bytes"] for r in file_results),
             "tokenize_seconds": round(sum(r["seconds"] for r in file_results), 3)}
 
 
 # --------------------------------------------------------------------------------------
-# step 3: write the shards of one group
-
-
-def _group_copies(out: Path, keys: list[str], plan: GroupPlan, gi: int, materialize: bool) -> tuple[pa.Table, np.ndarray]:
-    cols = ["tokens", "offset", "u"] + ([f"prefer.{plan.prefer}"] if plan.prefer else [])
-    t = _read_docs(out, keys, cols, gi)
-    values = t[f"prefer.{plan.prefer}"].to_numpy() if plan.prefer else None
-    c = copies(plan, t["u"].to_numpy(), values)
-    if not materialize:
-        c = np.minimum(c, 1)  # blend mode: each selected document once, the weights carry the repeats
-    return t, c
+# steps 3 and 4: scatter the copies into buckets, write the shards of one bucket
 
 
 def _group_seed(seed: int, name: str) -> int:
     return (seed * 1_000_003 + zlib.crc32(name.encode())) & 0xFFFFFFFF
 
 
-def _task_write(settings: ShardSettings, keys: list[str], gi: int, plan_d: dict[str, Any], dtype: str) -> dict[str, Any]:
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a well-spread 64-bit hash of each value (wraps mod 2**64)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _document_copies(out: Path, key: str, plans: list[GroupPlan]) -> tuple[pa.Table, np.ndarray]:
+    """An input file's document rows and the copies of each in the output."""
+    docs = pq.read_table(_work(out) / "tokens" / f"{key}.docs.parquet")
+    g = docs["group"].to_numpy()
+    u = docs["u"].to_numpy()
+    c = np.zeros(len(g), np.int64)
+    for gi, plan in enumerate(plans):
+        sel = g == gi
+        if sel.any():
+            values = docs[f"prefer.{plan.prefer}"].to_numpy()[sel] if plan.prefer else None
+            c[sel] = copies(plan, u[sel], values)
+    return docs, c
+
+
+def _scatter_paths(out: Path, key: str) -> tuple[Path, Path]:
+    d = _work(out) / "scatter"
+    return d / f"{key}.entries.npy", d / f"{key}.index.npy"
+
+
+def _task_scatter(settings: ShardSettings, key: str, plan_out: dict[str, Any]) -> dict[str, Any]:
+    """Every copy of this file's documents, sorted by (group, bucket, place in the bucket)."""
     out = Path(settings.output)
     mix = settings.mixture
-    plan = GroupPlan(**plan_d)
-    gdir = out / plan.name
-    shutil.rmtree(gdir, ignore_errors=True)  # a re-run rewrites the group whole: identical files
-    t, c = _group_copies(out, keys, plan, gi, mix.materialize)
-    entries = np.repeat(np.arange(len(c), dtype=np.int64), c)
-    entries = entries[np.random.default_rng(_group_seed(mix.seed, plan.name)).permutation(len(entries))]
-    lengths = t["tokens"].to_numpy().astype(np.int64)
-    offsets = t["offset"].to_numpy()
-    files = t["file"].to_numpy()
+    plans = [GroupPlan(**p) for p in plan_out["plans"]]
+    buckets = np.asarray(plan_out["buckets"], np.uint64)
+    docs, c = _document_copies(out, key, plans)
+    if not mix.materialize:
+        c = np.minimum(c, 1)  # blend mode: each selected document once, the weights carry the repeats
+    g = docs["group"].to_numpy().astype(np.int64)
+    lengths = docs["tokens"].to_numpy().astype(np.int64)
+    doc = np.repeat(np.arange(len(c)), c)
+    copy_no = (np.arange(len(doc)) - np.repeat(np.cumsum(c) - c, c)).astype(np.uint64)
+    seeds = np.asarray([_group_seed(mix.seed, p.name) for p in plans], np.uint64)
+    h = _mix64(docs["u"].to_numpy()[doc] ^ _mix64(copy_no + seeds[g[doc]]))
+    bucket = (h % buckets[g[doc]]).astype(np.int64)
+    order = _mix64(h ^ np.uint64(0x9E3779B97F4A7C15))
+    base = np.concatenate(([0], np.cumsum(plan_out["buckets"])))  # each group's first bucket ordinal
+    ordinal = base[g[doc]] + bucket
+    sort = np.lexsort((order, ordinal))
+    entries = np.empty(len(doc), ENTRY)
+    entries["offset"] = docs["offset"].to_numpy()[doc][sort]
+    entries["order"] = order[sort]
+    entries["length"] = lengths[doc][sort]
+    index = np.searchsorted(ordinal[sort], np.arange(int(base[-1]) + 1))  # bucket ordinal -> its first entry
+    finals = _scatter_paths(out, key)
+    finals[0].parent.mkdir(parents=True, exist_ok=True)
+    for final, array in zip(finals, (entries, index)):
+        with open(tmp_path(final), "wb") as f:
+            np.save(f, array)
+    for final in finals:
+        commit(tmp_path(final), final)
+    n = len(plans)
+    kept = c > 0
+    return {"key": key,
+            "documents": np.bincount(g[doc], minlength=n).tolist(),
+            "tokens": np.bincount(g[doc], weights=lengths[doc], minlength=n).astype(np.int64).tolist(),
+            "unique_documents": np.bincount(g[kept], minlength=n).tolist(),
+            "unique_tokens": np.bincount(g[kept], weights=lengths[kept], minlength=n).astype(np.int64).tolist()}
+
+
+def _bucket_entries(out: Path, keys: list[str], ordinal: int) -> tuple[np.ndarray, np.ndarray]:
+    """One bucket's entries from every file's scatter output, in hash order, and their file numbers."""
+    parts, files = [], []
+    for fi, key in enumerate(keys):
+        entries_path, index_path = _scatter_paths(out, key)
+        index = np.load(index_path)
+        start, end = int(index[ordinal]), int(index[ordinal + 1])
+        if end > start:
+            parts.append(np.array(np.load(entries_path, mmap_mode="r")[start:end]))
+            files.append(np.full(end - start, fi, np.int32))
+    if not parts:
+        return np.empty(0, ENTRY), np.empty(0, np.int32)
+    entries, file_of = np.concatenate(parts), np.concatenate(files)
+    sort = np.argsort(entries["order"], kind="stable")  # ties (never in practice) by file, then place
+    return entries[sort], file_of[sort]
+
+
+def _task_write(settings: ShardSettings, keys: list[str], name: str, bucket: int, ordinal: int,
+                dtype: str) -> dict[str, Any]:
+    out = Path(settings.output)
+    gdir = out / name
+    stem = f"{name}_{bucket:05d}"
+    for old in [*gdir.glob(f"{stem}.*"), *gdir.glob(f"{stem}-*")]:  # a re-run rewrites the bucket whole
+        old.unlink()
+    entries, file_of = _bucket_entries(out, keys, ordinal)
     tok_files = [np.memmap(_work(out) / "tokens" / f"{k}.bin", dtype=np.dtype(dtype), mode="r")
                  if (_work(out) / "tokens" / f"{k}.bin").stat().st_size else np.zeros(0, dtype) for k in keys]
+    lengths = entries["length"].astype(np.int64)
+    cum = np.cumsum(lengths)
     shards: list[dict[str, Any]] = []
     start = 0
-    cum = np.cumsum(lengths[entries]) if len(entries) else np.zeros(0, np.int64)
     while start < len(entries):
         base = cum[start - 1] if start else 0
-        end = int(np.searchsorted(cum, base + mix.max_shard_tokens, side="right"))
-        end = max(end, start + 1)
-        prefix = gdir / f"{plan.name}_{len(shards):05d}"
+        end = max(int(np.searchsorted(cum, base + settings.mixture.max_shard_tokens, side="right")), start + 1)
+        prefix = gdir / (stem if not shards else f"{stem}-{len(shards)}")
         writer = IndexedDatasetWriter(prefix, np.dtype(dtype))
         try:
-            _write_entries(writer, entries[start:end], lengths, offsets, files, tok_files)
+            _write_entries(writer, entries[start:end], file_of[start:end], tok_files)
             writer.commit()
         except BaseException:
             writer.abort()
             raise
-        shards.append({"prefix": f"{plan.name}/{prefix.name}", "documents": writer.documents,
-                       "tokens": writer.tokens})
+        shards.append({"prefix": f"{name}/{prefix.name}", "documents": writer.documents, "tokens": writer.tokens})
         start = end
-    return {"group": plan.name, "shards": shards, "documents": int(len(entries)),
-            "tokens": int(cum[-1]) if len(cum) else 0, "unique_documents": int((c > 0).sum()),
-            "unique_tokens": int(lengths[c > 0].sum())}
+    return {"group": name, "bucket": bucket, "shards": shards, "documents": int(len(entries)),
+            "tokens": int(cum[-1]) if len(cum) else 0}
 
 
-def _write_entries(writer: IndexedDatasetWriter, entries: np.ndarray, lengths: np.ndarray, offsets: np.ndarray,
-                   files: np.ndarray, tok_files: list[np.ndarray]) -> None:
+def _write_entries(writer: IndexedDatasetWriter, entries: np.ndarray, file_of: np.ndarray,
+                   tok_files: list[np.ndarray]) -> None:
     buf: list[np.ndarray] = []
     buf_lengths: list[int] = []
     held = 0
-    for e in entries.tolist():
-        n = int(lengths[e])
-        o = int(offsets[e])
-        buf.append(tok_files[files[e]][o: o + n])
+    for o, n, f in zip(entries["offset"].tolist(), entries["length"].tolist(), file_of.tolist()):
+        buf.append(tok_files[f][o: o + n])
         buf_lengths.append(n)
         held += n
         if held >= GATHER_TOKENS:
@@ -372,7 +456,7 @@ def _write_entries(writer: IndexedDatasetWriter, entries: np.ndarray, lengths: n
 
 
 # --------------------------------------------------------------------------------------
-# step 4: blend files and stats
+# step 6: blend files and stats
 
 
 def _task_blend(settings: ShardSettings, plan_out: dict[str, Any], written: list[dict[str, Any]],
@@ -421,6 +505,7 @@ def _task_blend(settings: ShardSettings, plan_out: dict[str, Any], written: list
              "groups": {g["name"]: {"documents": g["written"]["documents"], "tokens": g["written"]["tokens"],
                                     "weight": g["after"]["share"], "epochs": g["after"]["epochs"]} for g in groups},
              "prefixes": prefixes}
+    _remove_unlisted_shards(out, [p.name for p in plans], {p["prefix"] for p in prefixes})
     atomic_write_text(out / "blend.json", json.dumps(blend, indent=1, ensure_ascii=False) + "\n")
     atomic_write_text(out / "data-args.txt", " ".join(
         f"{p['weight']:.12g} {(out / p['prefix']).resolve()}" for p in prefixes if p["weight"] > 0) + "\n")
@@ -440,6 +525,14 @@ def _task_blend(settings: ShardSettings, plan_out: dict[str, Any], written: list
     return stats
 
 
+def _remove_unlisted_shards(out: Path, groups: list[str], prefixes: set[str]) -> None:
+    """Shards left by an earlier plan of the same output (more buckets then) are deleted."""
+    for name in groups:
+        for path in (out / name).glob(f"{name}_*.*"):
+            if path.suffix in (".bin", ".idx") and f"{name}/{path.stem}" not in prefixes:
+                path.unlink()
+
+
 # --------------------------------------------------------------------------------------
 # step 5 (optional): export the final mixture as documents
 
@@ -448,15 +541,8 @@ def _task_export(settings: ShardSettings, path: str, key: str, plans_d: list[dic
     out = Path(settings.output)
     mix = settings.mixture
     plans = [GroupPlan(**p) for p in plans_d]
-    docs = pq.read_table(_work(out) / "tokens" / f"{key}.docs.parquet")
+    docs, c = _document_copies(out, key, plans)
     g = docs["group"].to_numpy()
-    u = docs["u"].to_numpy()
-    c = np.zeros(len(g), np.int64)
-    for gi, plan in enumerate(plans):
-        sel = g == gi
-        if sel.any():
-            values = docs[f"prefer.{plan.prefer}"].to_numpy()[sel] if plan.prefer else None
-            c[sel] = copies(plan, u[sel], values)
     texts: dict[int, str] = {}
     wanted_rows = set(docs["row"].to_numpy()[c > 0].tolist())
     row = 0
@@ -520,9 +606,9 @@ class ShardPhase(Phase):
     ``OUT/deduped/docs`` (``OUT/docs`` without dedup) to ``OUT/shards``."""
 
     name = "shard"
-    kinds = ("shard_tokenize", "shard_plan", "shard_write", "shard_export", "shard_blend")
-    jobs = (Job(("shard_tokenize",)), Job(("shard_plan",), array=False), Job(("shard_write",)),
-            Job(("shard_export",)), Job(("shard_blend",), array=False))
+    kinds = ("shard_tokenize", "shard_plan", "shard_scatter", "shard_write", "shard_export", "shard_blend")
+    jobs = (Job(("shard_tokenize",)), Job(("shard_plan",), array=False), Job(("shard_scatter",)),
+            Job(("shard_write",)), Job(("shard_export",)), Job(("shard_blend",), array=False))
 
     def __init__(self, settings: ShardSettings | None = None, inputs: Sequence[str | Path] | None = None,
                  section: dict[str, Any] | None = None) -> None:
@@ -577,11 +663,31 @@ class ShardPhase(Phase):
         plan_out = planned.results[0]
         seconds["plan"] = time.perf_counter() - t
         t = time.perf_counter()
-        written = yield Step("shard_write", [Task(g.name, args=(settings, keys, gi, plan_out["plans"][gi],
-                                                                tok_info["dtype"]))
-                                             for gi, g in enumerate(mix.groups)], _task_write, fingerprint=fp_plan,
-                             unit="group")
+        scattered = yield Step("shard_scatter", [Task(k, args=(settings, k, plan_out)) for k in keys],
+                               _task_scatter, fingerprint=fp_plan, unit="file")
+        seconds["scatter"] = time.perf_counter() - t
+        t = time.perf_counter()
+        per_group = [{"documents": 0, "unique_documents": 0, "unique_tokens": 0} for _ in mix.groups]
+        for r in scattered.results:
+            for gi, totals in enumerate(per_group):
+                for k in totals:
+                    totals[k] += r[k][gi]
+        buckets = [(gi, b, ordinal) for ordinal, (gi, b) in enumerate(
+            (gi, b) for gi, n in enumerate(plan_out["buckets"]) for b in range(n)) if per_group[gi]["documents"]]
+        written = yield Step("shard_write", [Task(f"{mix.groups[gi].name}-{b:05d}",
+                                                  args=(settings, keys, mix.groups[gi].name, b, ordinal,
+                                                        tok_info["dtype"]))
+                                             for gi, b, ordinal in buckets], _task_write, fingerprint=fp_plan,
+                             unit="bucket")
         seconds["write"] = time.perf_counter() - t
+        groups_written = [{"group": g.name, "shards": [], "documents": 0, "tokens": 0,
+                           "unique_documents": per_group[gi]["unique_documents"],
+                           "unique_tokens": per_group[gi]["unique_tokens"]} for gi, g in enumerate(mix.groups)]
+        for (gi, _, _), r in zip(buckets, written.results):
+            w = groups_written[gi]
+            w["shards"] += r["shards"]
+            w["documents"] += r["documents"]
+            w["tokens"] += r["tokens"]
         if settings.export:
             t = time.perf_counter()
             exported = yield Step("shard_export", [Task(k, args=(settings, p, k, plan_out["plans"]), inputs=(p,))
@@ -591,7 +697,7 @@ class ShardPhase(Phase):
                 return None
             seconds["export"] = time.perf_counter() - t
         # the blend task always runs (cheap): its stats carry this run's seconds
-        blended = yield Step("shard_blend", [Task("blend", args=(settings, plan_out, written.results, tok_info,
+        blended = yield Step("shard_blend", [Task("blend", args=(settings, plan_out, groups_written, tok_info,
                                                                  seconds))], _task_blend,
                              fingerprint=_fingerprint(fp_plan, time.time()))
         return blended.results[0]
