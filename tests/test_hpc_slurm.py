@@ -19,11 +19,13 @@ import pytest
 
 from corpusforge import Run
 from corpusforge.cli import main
+from corpusforge.document import Document
 from corpusforge.executors.base import LocalExecutor
 from corpusforge.executors.slurm import SlurmExecutor, max_array_size
 from corpusforge.io.writer import read_output
 from corpusforge.status import run_status
 from corpusforge.synth import generate_warc
+from corpusforge.tokenize.train import train_tokenizer
 from tests.hpc_clusters import slurm_cluster
 
 pytestmark = pytest.mark.slow
@@ -251,3 +253,35 @@ def test_arrays_above_max_array_size_are_split_with_an_index_offset(slurm: dict,
     Run(files, local, phases=["extract"]).execute(LocalExecutor(1), progress=False, echo=False)
     assert read_output(out, "docs").sort("id").equals(read_output(local, "docs").sort("id"))
     assert pl.read_json(out / "stats" / "extract.json")["files"][0] == 6
+
+
+def test_shard_phase_through_sbatch_equals_the_local_run(slurm: dict, crawl: tuple, tmp_path: Path) -> None:
+    """The shard steps as chained array jobs (write tasks spread over the ranks) give the local run's files."""
+    inputs, ref = crawl
+    docs = read_output(ref / "deduped", "docs")
+    tok = tmp_path / "tok"
+    train_tokenizer((Document(id=i, text=t) for i, t in zip(docs["id"], docs["text"])), 1500, tok)
+    (tmp_path / "mix.yaml").write_text("mixture:\n  max_shard_tokens: 4000\n  groups:\n"
+                                       "    - name: all\n      multiplicity: 2.5\n", encoding="utf-8")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"shard:\n  tokenizer: {tok}\n  mixture: {tmp_path / 'mix.yaml'}\n  materialize: true\n",
+                   encoding="utf-8")
+    outs = {}
+    for how in ("slurm", "local"):
+        out = tmp_path / how
+        shutil.copytree(ref, out)
+        extra = ["--executor", "slurm", "--wait", "--partition", "debug", "--mem", "300M"] if how == "slurm" else []
+        assert main(["run", "--input", str(Path(inputs[0]).parent / "*.warc.gz"), "--output", str(out), "--config",
+                     str(cfg), "--phases", "shard",
+                     "--no-progress", *extra]) == 0
+        outs[how] = out / "shards"
+    blend = json.loads((outs["slurm"] / "blend.json").read_text())
+    assert len(blend["prefixes"]) >= 4  # several write tasks, on several ranks
+    sub = json.loads((tmp_path / "slurm" / "jobs" / "submission.json").read_text())
+    (write,) = [j for j in sub["jobs"] if j["kinds"] == ["shard_write"]]
+    assert write["width"] == 4
+    files = {how: {str(p.relative_to(o)): p.read_bytes() for p in sorted(o.glob("*/*.*"))
+                   if p.suffix in (".bin", ".idx")} for how, o in outs.items()}
+    assert files["slurm"] == files["local"] and len(files["slurm"]) == 2 * len(blend["prefixes"])
+    assert (outs["slurm"] / "blend.json").read_text().replace("/slurm/", "/local/") == \
+        (outs["local"] / "blend.json").read_text()

@@ -546,9 +546,9 @@ def test_shard_phase_submits_as_batch_jobs(tmp_path: Path, corpus: list[str], to
     assert rc == 0
     jobs = sorted(p.name for p in (out / "jobs").glob("shard-*.sbatch"))
     assert [j.split("-", 2)[2].split(".")[0] for j in jobs] == ["shard_tokenize", "shard_plan", "shard_scatter",
-                                                                "shard_write", "shard_export", "shard_blend"]
+                                                                "shard_write", "shard_blend"]  # no export asked
     script = (out / "jobs" / "submit-slurm.sh").read_text()
-    assert script.count("--dependency=afterok") == 5
+    assert script.count("--dependency=afterok") == 4
 
 
 def test_write_holds_one_bucket_and_caps_shard_size(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,

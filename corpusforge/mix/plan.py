@@ -101,7 +101,7 @@ def _plan_one(mixture: Mixture, g: MixtureGroup, docs: int, tokens: int, target:
 
 RankChunks = Callable[[], Iterable[tuple[np.ndarray, np.ndarray, "np.ndarray | None"]]]
 DIGIT_BITS = 16
-COLLECT_LIMIT = 1 << 21  # documents held at once when the cut is found among them
+COLLECT_LIMIT = 1 << 18  # documents held at once (~20 MB) when the cut is found among them
 
 
 def rank_key(u: np.ndarray, values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -61,6 +61,7 @@ GATHER_TOKENS = 1 << 24  # tokens gathered in memory before a write to a shard
 BUCKET_FILL = 0.9  # buckets aim at this share of max_shard_tokens: their random sizes rarely pass it
 ENTRY = np.dtype([("offset", "<i8"), ("order", "<u8"), ("length", "<i4")])  # one copy of a document
 STATS_FORMAT = "corpusforge.shard/1"
+PLAN_LAYOUT = 2  # of the plan, scatter and write results: markers of another layout are redone
 
 
 class ShardError(RuntimeError):
@@ -616,6 +617,11 @@ class ShardPhase(Phase):
         self.inputs = [str(p) for p in inputs] if inputs is not None else None
         self.section = section
 
+    def batch_jobs(self) -> tuple[Job, ...]:
+        """Without an export, no export job (a job whose step is never planned would never finish)."""
+        export = self.settings.export if self.settings is not None else (self.section or {}).get("export")
+        return self.jobs if export else tuple(j for j in self.jobs if j.kinds != ("shard_export",))
+
     def input_files(self, ctx: PhaseContext) -> list[str]:
         if self.inputs is not None:
             return self.inputs
@@ -646,7 +652,7 @@ class ShardPhase(Phase):
         files = input_keys(self.input_files(ctx))
         keys = [k for _, k in files]
         fp_tok = _fingerprint(files, tok_info["fingerprint"], assignment(mix))
-        fp_plan = _fingerprint(fp_tok, mix.to_dict(), settings.export)
+        fp_plan = _fingerprint(fp_tok, mix.to_dict(), settings.export, PLAN_LAYOUT)
         if ctx.rank is None:
             remove_stale_tmp(out)
             _forget_changed_inputs(ctx.output, files)
