@@ -22,7 +22,10 @@ dedup drop list and clusters, deduped docs) must then equal the uninterrupted ru
 table for table, and the extract counters must match.
 
     .venv/bin/python bench/bench_fullsize.py [--sizes 5000 20000] [--files 2] [--workers 2] \\
-        [--kill-size 20000] [--kill-at 0.4]
+        [--kill-size 20000] [--kill-at 0.4] [--joined]
+
+``--joined`` adds a set of files twice (``--files`` times) the largest size, each all files
+of the largest set joined (gzip members concatenate): memory past a full-size file.
 
 Writes ``bench/results/fullsize.json``.
 """
@@ -183,6 +186,24 @@ def compare_outputs(a: Path, b: Path) -> list[str]:
     return diffs
 
 
+def joined_set(size: int, paths: list[Path]) -> tuple[int, list[Path]]:
+    """As many files as ``paths``, each all of them joined, starting at another one (cached)."""
+    folder = paths[0].parent.with_name(paths[0].parent.name + "-joined")
+    folder.mkdir(exist_ok=True)
+    out = []
+    for i in range(len(paths)):
+        target = folder / f"CC-SYNTH-JOINED-{i:05d}.warc.gz"
+        if not target.exists():
+            tmp = target.with_suffix(".tmp")
+            with open(tmp, "wb") as f:
+                for p in paths[i:] + paths[:i]:
+                    with open(p, "rb") as src:
+                        shutil.copyfileobj(src, f, 1 << 24)
+            tmp.rename(target)
+        out.append(target)
+    return size * len(paths), out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000], help="HTTP responses per file")
@@ -192,14 +213,21 @@ def main() -> int:
     ap.add_argument("--kill-size", type=int, default=None, help="the set of the kill test (default: the largest)")
     ap.add_argument("--kill-at", type=float, default=0.4, help="kill after this share of the uninterrupted wall time")
     ap.add_argument("--keep", action="store_true", help="keep the run directories under bench/work/fullsize-runs")
+    ap.add_argument("--joined", action="store_true",
+                    help="also files that join all files of the largest set (gzip members concatenate): "
+                         "--files times the largest size, to see memory past a full-size file")
     args = ap.parse_args()
     kill_size = args.kill_size or max(args.sizes)
 
     runs_dir = WORK / "fullsize-runs"
     shutil.rmtree(runs_dir, ignore_errors=True)
     rows = []
-    for size in args.sizes:
-        paths = ensure_warc_set(size * args.files, args.files, args.seed, 0.05, "cc", workers=args.workers)
+    sets = [(size, ensure_warc_set(size * args.files, args.files, args.seed, 0.05, "cc", workers=args.workers))
+            for size in args.sizes]
+    if args.joined:
+        sets.append(joined_set(max(args.sizes), sets[-1][1] if args.sizes[-1] == max(args.sizes) else
+                               ensure_warc_set(max(args.sizes) * args.files, args.files, args.seed, 0.05, "cc")))
+    for size, paths in sets:
         gz = sum(p.stat().st_size for p in paths)
         out = runs_dir / f"n{size}"
         res = run_job(str(paths[0].parent / "*.warc.gz"), out, args.workers)

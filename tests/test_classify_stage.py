@@ -127,3 +127,16 @@ def test_starter_model_scores():
     scorer = EduScorer()
     text = "光合成とは、植物が光のエネルギーを使って二酸化炭素と水から養分をつくるはたらきです。"
     assert scorer.score([text]).shape == (1,)
+
+
+def test_documents_waiting_in_a_batch_drop_their_caches() -> None:
+    from corpusforge.classify.model_stage import batches
+    from corpusforge.filters.analysis import analysis_of
+
+    docs = [Document(f"d{i}", "日本語の文章です。" * 50) for i in range(5)]
+    for d in docs:
+        analysis_of(d).class_counts  # what the filters leave behind: several times the text's size
+    (first, second) = list(batches(iter(docs), 3))
+    assert [len(first), len(second)] == [3, 2]
+    assert all(not d.scratch for d in first + second)
+    assert analysis_of(docs[0]).text is docs[0].text  # recomputed if a later stage asks

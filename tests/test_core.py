@@ -156,6 +156,23 @@ def test_document_writer_widens_schema_in_parts(tmp_path: Path) -> None:
     assert df.filter(df["id"] == "3")["extra"].item() == "new column"
 
 
+def test_document_writer_cuts_row_groups_by_text_size(tmp_path: Path) -> None:
+    """A writer holds at most ``batch_chars`` of text, however many rows the file has."""
+    import pyarrow.parquet as pq
+
+    from corpusforge.io.atomic import commit
+    from corpusforge.io.writer import DocumentWriter
+
+    w = DocumentWriter(tmp_path / "docs", "k", batch_size=1000, batch_chars=1000)
+    for i in range(20):
+        w.write(cf.Document(str(i), "あ" * 300, "", {}))
+        assert len(w.rows) < 4  # 4 rows of 300 characters pass 1,000: written
+    for tmp, final in w.close():
+        commit(tmp, final)
+    meta = pq.ParquetFile(tmp_path / "docs" / "k.parquet").metadata
+    assert meta.num_rows == 20 and meta.num_row_groups == 5
+
+
 def test_text_reader_jsonl_gz_parquet_and_bad_lines(tmp_path: Path) -> None:
     import gzip
 

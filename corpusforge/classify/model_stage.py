@@ -10,9 +10,11 @@ from corpusforge.stage import Stage
 
 def batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
     """Consecutive lists of ``size`` documents (the last one shorter): MeCab and fastText are
-    called on many documents at once."""
+    called on many documents at once. A waiting document drops its caches (``scratch``, e.g.
+    the filters' text analysis, several times the text's size): a batch holds texts only."""
     batch: list[Document] = []
     for doc in docs:
+        doc.scratch.clear()
         batch.append(doc)
         if len(batch) >= size:
             yield batch

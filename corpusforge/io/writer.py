@@ -42,16 +42,23 @@ def _valid_utf8(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for k, v in row.items()}
 
 
+#: characters of text held before a row group is written: what a writer holds stays the
+#: same whatever the size of the input file (a row group is also cut at ``batch_size`` rows)
+BATCH_CHARS = 1_000_000
+
+
 class DocumentWriter:
     """Writes documents of one input file to ``DIR/KEY.parquet`` (+ parts)."""
 
     def __init__(self, directory: str | Path, key: str, include_text: bool = True, removed: bool = False,
-                 batch_size: int = 2000, compression: str = "zstd") -> None:
+                 batch_size: int = 2000, compression: str = "zstd", batch_chars: int = BATCH_CHARS) -> None:
         self.dir = Path(directory)
         self.key = key
         self.include_text = include_text
         self.removed = removed
         self.batch_size = batch_size
+        self.batch_chars = batch_chars
+        self._chars = 0
         self.compression = compression
         self.rows: list[dict[str, Any]] = []
         self.count = 0
@@ -64,6 +71,7 @@ class DocumentWriter:
         row: dict[str, Any] = {"id": doc.id, "url": _cell(doc.url), "domain": _cell(doc.metadata.get("domain", ""))}
         if self.include_text:
             row["text"] = _cell(doc.text)
+            self._chars += len(row["text"] or "")
         if self.removed:
             row["reason"] = reason
             row["stage"] = stage
@@ -72,7 +80,7 @@ class DocumentWriter:
                 row[k] = v if type(v) in _SCALAR_TYPES else _cell(v)
         self.rows.append(row)
         self.count += 1
-        if len(self.rows) >= self.batch_size:
+        if len(self.rows) >= self.batch_size or self._chars >= self.batch_chars:
             self.flush()
 
     def _open(self, schema: pa.Schema) -> None:
@@ -93,6 +101,7 @@ class DocumentWriter:
         except UnicodeEncodeError:  # rare: repair only the batch that needs it
             table = pa.Table.from_pylist([_valid_utf8(r) for r in self.rows])
         self.rows = []
+        self._chars = 0
         if self._writer is not None and self._schema is not None:
             fitted = self._fit(table, self._schema)
             if fitted is not None:

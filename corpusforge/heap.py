@@ -1,0 +1,43 @@
+"""Give freed heap memory back to the operating system.
+
+glibc's malloc keeps the pages of freed blocks (a page body of a WARC record is ~1 MB)
+inside its heap and raises its mmap threshold after the first large free, and pyarrow's
+default pool (mimalloc) keeps the segments of every row group it built, so a worker's
+resident memory creeps up with the size of the file it reads. ``trim_heap`` asks glibc
+to return every free page (``malloc_trim(0)``; elsewhere it does nothing) and
+``use_system_arrow_pool`` makes pyarrow allocate from the C library, whose pages that
+trim returns.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import platform
+
+import pyarrow as pa
+
+
+def _malloc_trim() -> "ctypes._CFuncPtr | None":
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def trim_heap() -> bool:
+    """Return free heap pages to the system; False where the C library cannot."""
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
+
+
+def use_system_arrow_pool() -> None:
+    """pyarrow allocates from malloc in this process (a document task's writers)."""
+    pa.set_memory_pool(pa.system_memory_pool())
