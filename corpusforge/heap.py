@@ -1,12 +1,9 @@
 """Give freed heap memory back to the operating system.
 
 glibc's malloc keeps the pages of freed blocks (a page body of a WARC record is ~1 MB)
-inside its heap and raises its mmap threshold after the first large free, and pyarrow's
-default pool (mimalloc) keeps the segments of every row group it built, so a worker's
+inside its heap and raises its mmap threshold after the first large free, so a worker's
 resident memory creeps up with the size of the file it reads. ``trim_heap`` asks glibc
-to return every free page (``malloc_trim(0)``; elsewhere it does nothing) and
-``use_system_arrow_pool`` makes pyarrow allocate from the C library, whose pages that
-trim returns.
+to return every free page (``malloc_trim(0)``); elsewhere it does nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +11,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import platform
-
-import pyarrow as pa
 
 
 def _malloc_trim() -> "ctypes._CFuncPtr | None":
@@ -37,7 +32,3 @@ def trim_heap() -> bool:
     _TRIM(0)
     return True
 
-
-def use_system_arrow_pool() -> None:
-    """pyarrow allocates from malloc in this process (a document task's writers)."""
-    pa.set_memory_pool(pa.system_memory_pool())

@@ -46,16 +46,3 @@ def test_trim_returns_freed_pages() -> None:
 def test_trim_is_safe_to_call_anywhere() -> None:
     assert isinstance(trim_heap(), bool)
 
-
-def test_document_tasks_use_the_system_arrow_pool(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import pyarrow as pa
-
-    from corpusforge import Run
-    from corpusforge.executors.base import LocalExecutor
-    from corpusforge.synth import generate_warc
-
-    warc = tmp_path / "a.warc.gz"
-    generate_warc(warc, records=20, seed=1, ja_fraction=0.5)
-    assert Run([str(warc)], tmp_path / "out", phases=["extract"]).execute(LocalExecutor(1), progress=False,
-                                                                          echo=False).ok
-    assert pa.default_memory_pool().backend_name == "system"

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 from corpusforge.config import build_stages, stage_entries
 from corpusforge.document import Document
 from corpusforge.executors.base import Step, Task, executor_for, report
-from corpusforge.heap import trim_heap, use_system_arrow_pool
+from corpusforge.heap import trim_heap
 from corpusforge.io.atomic import commit, remove_stale_tmp
 from corpusforge.io.base import Reader, file_key
 from corpusforge.io.writer import DocumentWriter
@@ -70,7 +70,6 @@ class FileTask:
 
     def __call__(self, path: str, key: str) -> dict[str, Any]:
         out = Path(self.output)
-        use_system_arrow_pool()  # its freed pages go back to the system with trim_heap
         for stale in [*out.glob(f"*/{key}.*.tmp"), *out.glob(f"stats/{self.phase}/files/{key}.*.tmp")]:
             stale.unlink(missing_ok=True)  # left by a killed run of this task (another node, another pid)
         writer_cfg = self.config.get("writer") or {}
