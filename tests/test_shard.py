@@ -427,8 +427,9 @@ def test_shard_cli_bad_input_is_one_line(tmp_path: Path, corpus: list[str], toke
     assert sum(1 for p in (tmp_path / "o" / "export").glob("*.jsonl") for _ in open(p)) > 0
 
 
-def test_run_shard_phase_from_config_section(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def run_output_with_docs(tmp_path: Path, corpus: list[str], shard_section: str) -> tuple[Path, Path, Path]:
+    """A run output whose deduplicated documents are ``corpus``, a placeholder input and a config
+    with the ``shard:`` section: ``corpusforge run --phases shard`` on them shards ``corpus``."""
     out = tmp_path / "out"
     (out / "deduped" / "docs").mkdir(parents=True)
     for p in corpus:
@@ -436,7 +437,14 @@ def test_run_shard_phase_from_config_section(tmp_path: Path, corpus: list[str], 
     warc = tmp_path / "unused.warc.gz"
     warc.write_bytes(b"")
     cfg = tmp_path / "cfg.yaml"
-    cfg.write_text(f"shard:\n  tokenizer: {tokenizer_dir}\n  mixture: default\n  materialize: true\n", encoding="utf-8")
+    cfg.write_text(f"shard:\n  {shard_section}\n", encoding="utf-8")
+    return out, warc, cfg
+
+
+def test_run_shard_phase_from_config_section(tmp_path: Path, corpus: list[str], tokenizer_dir: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out, warc, cfg = run_output_with_docs(tmp_path, corpus, f"tokenizer: {tokenizer_dir}\n  mixture: default\n"
+                                                              "  materialize: true")
     rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
                "--no-progress"])
     assert rc == 0
@@ -533,14 +541,7 @@ def test_jsonl_input_bad_lines_counted(tmp_path: Path, corpus: list[str], tokeni
 
 
 def test_shard_phase_submits_as_batch_jobs(tmp_path: Path, corpus: list[str], tokenizer_dir: Path) -> None:
-    out = tmp_path / "out"
-    (out / "deduped" / "docs").mkdir(parents=True)
-    for p in corpus:
-        (out / "deduped" / "docs" / Path(p).name).write_bytes(Path(p).read_bytes())
-    warc = tmp_path / "unused.warc.gz"
-    warc.write_bytes(b"")
-    cfg = tmp_path / "cfg.yaml"
-    cfg.write_text(f"shard:\n  tokenizer: {tokenizer_dir}\n", encoding="utf-8")
+    out, warc, cfg = run_output_with_docs(tmp_path, corpus, f"tokenizer: {tokenizer_dir}")
     rc = main(["run", "--input", str(warc), "--output", str(out), "--config", str(cfg), "--phases", "shard",
                "--executor", "slurm", "--dry-run", "--no-progress"])
     assert rc == 0

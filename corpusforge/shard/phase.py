@@ -387,7 +387,6 @@ def _task_scatter(settings: ShardSettings, key: str, plan_out: dict[str, Any]) -
     kept = c > 0
     return {"key": key,
             "documents": np.bincount(g[doc], minlength=n).tolist(),
-            "tokens": np.bincount(g[doc], weights=lengths[doc], minlength=n).astype(np.int64).tolist(),
             "unique_documents": np.bincount(g[kept], minlength=n).tolist(),
             "unique_tokens": np.bincount(g[kept], weights=lengths[kept], minlength=n).astype(np.int64).tolist()}
 
