@@ -104,13 +104,18 @@ DIGIT_BITS = 16
 COLLECT_LIMIT = 1 << 18  # documents held at once (~20 MB) when the cut is found among them
 
 
+def ranked_values(values: np.ndarray) -> np.ndarray:
+    """Preferred values as ranked: a missing one (NaN) below every other."""
+    return np.where(np.isnan(values), -np.inf, np.asarray(values, np.float64))
+
+
 def rank_key(u: np.ndarray, values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The remainder ranking as two uint64 keys, compared (high, low): the preferred value
     descending (missing last; all equal without a preference), then the id hash ascending."""
     u = np.asarray(u, np.uint64)
     if values is None:
         return np.zeros(len(u), np.uint64), u
-    v = np.where(np.isnan(values), -np.inf, np.asarray(values, np.float64)) + 0.0  # -0.0 == 0.0
+    v = ranked_values(values) + 0.0  # -0.0 == 0.0
     bits = v.view(np.uint64)
     ascending = np.where(bits >> np.uint64(63), ~bits, bits | np.uint64(1 << 63))
     return ~ascending, u
@@ -160,7 +165,7 @@ def find_remainder_cut(plan: GroupPlan, chunks: RankChunks, limit: int = COLLECT
         toks.append(np.asarray(tokens, np.float64)[sel])
         us.append(np.asarray(u, np.uint64)[sel])
         vals.append(np.zeros(int(sel.sum())) if values is None else
-                    np.where(np.isnan(values), -np.inf, values)[sel])
+                    ranked_values(values)[sel])
     hi, lo = np.concatenate(keys_hi), np.concatenate(keys_lo)
     order = np.lexsort((lo, hi))
     cum = before + np.cumsum(np.concatenate(toks)[order])
@@ -196,6 +201,6 @@ def copies(plan: GroupPlan, u: np.ndarray, values: np.ndarray | None = None) -> 
     out = np.full(len(u), plan.whole, dtype=np.int64)
     if plan.fraction <= 0 or plan.cut_u is None or plan.cut_value is None:
         return out
-    vals = np.zeros(len(u)) if plan.prefer is None or values is None else np.where(np.isnan(values), -np.inf, values)
+    vals = np.zeros(len(u)) if plan.prefer is None or values is None else ranked_values(values)
     extra = (vals > plan.cut_value) | ((vals == plan.cut_value) & (u <= np.uint64(plan.cut_u)))
     return out + extra.astype(np.int64)
