@@ -17,11 +17,18 @@ A whole run (extract, dedup, apply) here or on a cluster::
 
 from __future__ import annotations
 
-from corpusforge.document import Document
-from corpusforge.pipeline import Pipeline, TaskContext
-from corpusforge.registry import register
-from corpusforge.stage import Filter, Mapper, Stage
-from corpusforge.stats import StageStats, Stats
+import os
+
+# pyarrow's default allocator (mimalloc) keeps the pages of every row group a long file
+# task has built, out of reach of ``corpusforge.heap.trim_heap``; pyarrow reads this once,
+# when it is first imported, so it is set before any corpusforge module imports pyarrow.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+from corpusforge.document import Document  # noqa: E402
+from corpusforge.pipeline import Pipeline, TaskContext  # noqa: E402
+from corpusforge.registry import register  # noqa: E402
+from corpusforge.stage import Filter, Mapper, Stage  # noqa: E402
+from corpusforge.stats import StageStats, Stats  # noqa: E402
 
 __version__ = "0.1.0"
 

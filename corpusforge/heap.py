@@ -3,7 +3,9 @@
 glibc's malloc keeps the pages of freed blocks (a page body of a WARC record is ~1 MB)
 inside its heap and raises its mmap threshold after the first large free, so a worker's
 resident memory creeps up with the size of the file it reads. ``trim_heap`` asks glibc
-to return every free page (``malloc_trim(0)``); elsewhere it does nothing.
+to return every free page (``malloc_trim(0)``); elsewhere it does nothing. pyarrow's
+row-group buffers are reached too: ``import corpusforge`` puts pyarrow on the system
+allocator (its default, mimalloc, keeps the segments of every row group it has built).
 """
 
 from __future__ import annotations
@@ -31,4 +33,3 @@ def trim_heap() -> bool:
         return False
     _TRIM(0)
     return True
-

@@ -173,6 +173,22 @@ def test_document_writer_cuts_row_groups_by_text_size(tmp_path: Path) -> None:
     assert meta.num_rows == 20 and meta.num_row_groups == 5
 
 
+def test_writer_batch_chars_from_the_run_config(tmp_path: Path) -> None:
+    """``writer.batch_chars`` in a run config sets the text held before a row group is written."""
+    import pyarrow.parquet as pq
+
+    from corpusforge.io.readers import TextReader
+    from corpusforge.phases.documents import FileTask
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": "い" * 300}) + "\n" for i in range(20)), encoding="utf-8")
+    out = tmp_path / "out"
+    task = FileTask("filter", str(out), TextReader, {"writer": {"batch_chars": 1000}}, ("filters",))
+    assert task(str(src), "in") == {"path": str(src), "docs_out": 20}
+    meta = pq.ParquetFile(out / "docs" / "in.parquet").metadata
+    assert meta.num_rows == 20 and meta.num_row_groups == 5
+
+
 def test_text_reader_jsonl_gz_parquet_and_bad_lines(tmp_path: Path) -> None:
     import gzip
 

@@ -1,7 +1,9 @@
-"""trim_heap gives the pages of freed blocks back to the system (glibc Linux)."""
+"""trim_heap gives the pages of freed blocks back to the system (glibc Linux); corpusforge puts
+pyarrow on the system allocator, where the trim reaches it."""
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -9,6 +11,8 @@ import sys
 import pytest
 
 from corpusforge.heap import trim_heap
+
+GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
 CHILD = """
 import json
@@ -33,7 +37,7 @@ print(json.dumps({"before": before, "after": anon_kib(), "trimmed": trimmed}))
 """
 
 
-@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
+@pytest.mark.skipif(not GLIBC, reason="glibc only")
 def test_trim_returns_freed_pages() -> None:
     import json
 
@@ -46,3 +50,13 @@ def test_trim_returns_freed_pages() -> None:
 def test_trim_is_safe_to_call_anywhere() -> None:
     assert isinstance(trim_heap(), bool)
 
+
+
+def test_importing_corpusforge_puts_pyarrow_on_the_system_allocator() -> None:
+    code = "import corpusforge, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert got.stdout.strip() == "system"
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"  # the user's choice wins
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert got.stdout.strip() in ("jemalloc", "mimalloc")  # mimalloc where pyarrow was built without jemalloc

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from corpusforge.document import Document
 from corpusforge.ids import document_id
 from corpusforge.io.base import Reader, domain_of
-from corpusforge.io.rows import read_rows
+from corpusforge.io.rows import PARQUET_BATCH_ROWS, read_rows
 
 _RESERVED = ("id", "text", "url")
 
@@ -24,7 +24,7 @@ class TextReader(Reader):
     """Documents from one jsonl / jsonl.gz / parquet file, streamed in batches."""
 
     def __init__(self, path: str | Path, text_key: str = "text", id_key: str = "id", url_key: str = "url",
-                 batch_size: int = 4096, name: str = "TextReader") -> None:
+                 batch_size: int = PARQUET_BATCH_ROWS, name: str = "TextReader") -> None:
         super().__init__(path, name)
         self.text_key, self.id_key, self.url_key = text_key, id_key, url_key
         self.batch_size = batch_size

@@ -17,8 +17,13 @@ import pyarrow.parquet as pq
 DOC_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz")
 
 
+#: parquet rows decoded at a time: a batch of documents (text and every signal column) is
+#: held twice while it is read, as Arrow and as dicts, so it stays small whatever the file
+PARQUET_BATCH_ROWS = 256
+
+
 def read_rows(path: str | Path, columns: tuple[str, ...] | None = None,
-              batch_size: int = 4096) -> Iterator[dict[str, Any] | None]:
+              batch_size: int = PARQUET_BATCH_ROWS) -> Iterator[dict[str, Any] | None]:
     """Rows of one file as dicts (only ``columns`` when given; missing ones absent).
 
     A jsonl line that is not a JSON object yields ``None`` (it keeps its row number);

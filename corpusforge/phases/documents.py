@@ -24,7 +24,7 @@ from corpusforge.executors.base import Step, Task, executor_for, report
 from corpusforge.heap import trim_heap
 from corpusforge.io.atomic import commit, remove_stale_tmp
 from corpusforge.io.base import Reader, file_key
-from corpusforge.io.writer import DocumentWriter
+from corpusforge.io.writer import BATCH_CHARS, DocumentWriter
 from corpusforge.phases import Job, Phase, PhaseContext, PhaseResult, PhaseSteps, run_phase
 from corpusforge.pipeline import Pipeline, TaskContext
 from corpusforge.stage import Stage
@@ -74,14 +74,15 @@ class FileTask:
             stale.unlink(missing_ok=True)  # left by a killed run of this task (another node, another pid)
         writer_cfg = self.config.get("writer") or {}
         batch = int(writer_cfg.get("batch_size", 2000))
+        batch_chars = int(writer_cfg.get("batch_chars", BATCH_CHARS))
         stages = build_stages(stage_entries(self.config, self.sections))
         reader: Reader = self.reader_factory(Path(path))
         reader.key = key  # ids carry the output key: unique across the run's inputs (corpusforge.ids)
         pipe = Pipeline(stages, source=reader)
         ctx = TaskContext(output_dir=out, file_key=key)
-        docs_w = DocumentWriter(out / "docs", key, batch_size=batch)
+        docs_w = DocumentWriter(out / "docs", key, batch_size=batch, batch_chars=batch_chars)
         removed_w = DocumentWriter(out / "removed", key, include_text=bool(writer_cfg.get("removed_text", True)),
-                                   removed=True, batch_size=batch)
+                                   removed=True, batch_size=batch, batch_chars=batch_chars)
         sample_rate = float(writer_cfg.get("sample_prefiltered", 0.0))
 
         def on_drop(doc: Document, reason: str, stage: Stage) -> None:
