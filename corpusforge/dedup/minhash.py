@@ -167,17 +167,24 @@ def load_minhash_params(spec: str | Mapping[str, Any] | None = "dedup", **overri
     return MinHashParams.from_mapping(base)
 
 
+#: size of the work matrix of permuted shingle hashes (one per worker)
+WORK_BYTES = 2 << 20
+
+
 class MinHasher:
     """Computes shingle hashes, signatures and band keys for one parameter set."""
 
-    def __init__(self, params: MinHashParams | None = None, block: int = 4096) -> None:
+    def __init__(self, params: MinHashParams | None = None, block: int | None = None) -> None:
         self.params = params or MinHashParams()
         self.params.validate()
         a, b = permutations(self.params.num_perm, self.params.seed)
         self.a, self.b = a, b
         self._a_col, self._b_col = a[:, None], b[:, None]
-        self.block = block  # shingles per step: bounds the work matrix to num_perm x block
-        self._buf = np.empty(self.params.num_perm * block, dtype=np.uint32)
+        #: shingles per step: the num_perm x block work matrix stays within WORK_BYTES
+        self.block = block or max(64, WORK_BYTES // (4 * self.params.num_perm))
+        # written here (np.full, not a lazily mapped np.empty): resident from the start, so a
+        # worker's memory does not grow page by page as longer documents reach further into it
+        self._buf = np.full(self.params.num_perm * self.block, 0, dtype=np.uint32)
         self._tagger: Any = None
 
     # normalisation and shingles -------------------------------------------------------

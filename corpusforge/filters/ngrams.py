@@ -39,7 +39,9 @@ class NgramCounts:
 
 _EMPTY = NgramCounts(0, 0, 0, 0)
 
-# scratch table for re-numbering code points (one allocation per process, reused)
+# scratch table for re-numbering code points (one allocation per process, reused); written
+# whole when made (np.full, not a lazily mapped np.zeros): resident from the start, so a
+# worker's memory does not grow page by page as documents bring new code points
 _scratch: Any = None
 
 
@@ -47,9 +49,9 @@ def _dense_symbols(cp: Any) -> tuple[Any, int]:
     """Each distinct code point replaced by an id in 1..k (any order: only equality matters)."""
     global _scratch
     if _scratch is None:
-        _scratch = np.zeros(0x110000, dtype=np.int64)
+        _scratch = np.full(0x110000, 0, dtype=np.int32)
     L = len(cp)
-    _scratch[cp] = np.arange(L, dtype=np.int64)
+    _scratch[cp] = np.arange(L, dtype=np.int32)
     last = _scratch[cp]                      # position of the last occurrence of each character
     is_rep = np.zeros(L, dtype=np.int64)
     is_rep[last] = 1
