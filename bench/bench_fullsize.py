@@ -11,9 +11,11 @@ while a sampler reads the RSS of every process of the job four times a second: t
 process, the pool workers (extract, dedup tasks) and their trafilatura children. Measured
 per size: wall and CPU seconds (the job and all its children: its rusage of reaped
 children, or the sum of the sampled processes' CPU times when larger), responses per CPU-second,
-each input file's seconds (its stats file), and the peak RSS of each kind of process.
-Memory that does not grow with N, and responses per CPU-second that do not fall, are
-what a real crawl needs.
+each input file's seconds (its stats file), the peak RSS of each kind of process, and the
+workers' peak heap per step (a step runs from the previous step's last marker to its own:
+the extract step is the per-file work, the later dedup and report steps work on the whole
+run) and per fifth of the extract step. Memory that does not grow with N, and responses
+per CPU-second that do not fall, are what a real crawl needs.
 
 Then, on the ``--kill-size`` set, the same command is killed (SIGKILL to the whole
 process group) at ``--kill-at`` of the uninterrupted run's wall time, while the input
@@ -62,11 +64,13 @@ class TreeSampler(threading.Thread):
         self.peak_anon: dict[int, int] = {}  # pid -> peak anonymous (heap) memory: RssAnon
         self.cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
         self.peak_total = 0
+        self.worker_anon: list[tuple[float, int]] = []  # (seconds, largest worker RssAnon) per sample
         self.stop = threading.Event()
 
     def run(self) -> None:
+        t0 = time.monotonic()
         while not self.stop.is_set():
-            total = 0
+            total = worker = 0
             try:
                 levels = [(self.root, 0)]
                 seen = []
@@ -78,14 +82,34 @@ class TreeSampler(threading.Thread):
                     t = proc.cpu_times()
                     self.cpu[proc.pid] = t.user + t.system
                     rss = proc.memory_info().rss
-                    self.peak_anon[proc.pid] = max(self.peak_anon.get(proc.pid, 0), _rss_anon(proc.pid))
+                    anon = _rss_anon(proc.pid)
+                    self.peak_anon[proc.pid] = max(self.peak_anon.get(proc.pid, 0), anon)
+                    worker = max(worker, anon) if depth == 1 else worker
                     total += rss
                     old = self.peak.get(proc.pid, (depth, 0))
                     self.peak[proc.pid] = (depth, max(old[1], rss))
             except psutil.Error:
                 pass  # a process ended between the listing and the read
             self.peak_total = max(self.peak_total, total)
+            self.worker_anon.append((time.monotonic() - t0, worker))
             self.stop.wait(self.every_s)
+
+    def worker_anon_by_step(self, step_ends: dict[str, float]) -> dict[str, float]:
+        """Peak worker heap (MiB) while each step ran: from the previous step's end to its own."""
+        out, start = {}, 0.0
+        for step, end in sorted(step_ends.items(), key=lambda kv: kv[1]):
+            out[step] = round(max((a for t, a in self.worker_anon if start <= t <= end), default=0) / 2**20, 1)
+            start = end
+        return out
+
+    def worker_anon_by_fifth(self, end: float) -> list[float]:
+        """Peak worker heap (MiB) in each fifth of the first ``end`` seconds (the extract
+        step): a creep shows as a rising row, a plateau as a flat one."""
+        fifths = [0.0] * 5
+        for t, anon in self.worker_anon:
+            if t <= end:
+                fifths[min(4, int(5 * t / end))] = max(fifths[min(4, int(5 * t / end))], anon / 2**20)
+        return [round(v) for v in fifths]
 
     def by_depth(self) -> dict[str, float]:
         """Peak RSS and peak anonymous memory (``<kind>_anon``) per kind of process, MiB."""
@@ -116,7 +140,7 @@ def run_job(inputs: str, out: Path, workers: int, kill_after_s: float | None = N
     """Run the whole job once; with ``kill_after_s``, SIGKILL its process group then."""
     cmd = CORPUSFORGE + ["run", "--input", inputs, "--output", str(out), "--workers", str(workers), "--no-progress"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -132,12 +156,26 @@ def run_job(inputs: str, out: Path, workers: int, kill_after_s: float | None = N
     sampler.stop.set()
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ends = {k: v - started for k, v in _step_ends(out).items()}
+    steps = sampler.worker_anon_by_step(ends)
     # children the job reaped are in its rusage; a process it never waited for only in the samples
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(sampler.cpu.values()))
     if not killed and proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
     return {"wall_s": wall, "cpu_s": cpu, "killed": killed, "rc": proc.returncode, "peak_rss_mib": sampler.by_depth(),
+            "worker_anon_by_step": steps,
+            "worker_anon_extract_by_fifth": sampler.worker_anon_by_fifth(ends.get("extract", wall)),
             "output_tail": output[-1500:]}
+
+
+def _step_ends(out: Path) -> dict[str, float]:
+    """When each step's last task finished (its markers' times, ``OUT/_done/<step>``)."""
+    ends = {}
+    for step in (out / "_done").iterdir() if (out / "_done").is_dir() else []:
+        times = [p.stat().st_mtime for p in step.rglob("*") if p.is_file()]
+        if times:
+            ends[step.name] = max(times)
+    return ends
 
 
 def file_seconds(out: Path) -> dict[str, float]:
@@ -233,7 +271,8 @@ def main() -> int:
         res = run_job(str(paths[0].parent / "*.warc.gz"), out, args.workers)
         responses = size * args.files
         row = {"responses_per_file": size, "files": args.files, "gzip_mib_per_file": gz / args.files / 2**20,
-               **{k: res[k] for k in ("wall_s", "cpu_s", "peak_rss_mib")},
+               **{k: res[k] for k in ("wall_s", "cpu_s", "peak_rss_mib", "worker_anon_by_step",
+                                      "worker_anon_extract_by_fifth")},
                "responses_per_cpu_s": responses / res["cpu_s"], "file_seconds": file_seconds(out),
                "docs_kept": docs_rows(out / "docs"), "docs_after_dedup": docs_rows(out / "deduped" / "docs")}
         rows.append(row)
@@ -256,13 +295,16 @@ def main() -> int:
     print(f"\nset: {args.files} files per size, CommonCrawl page weight, --workers {args.workers}, "
           f"generator {synth_version()}\n")
     print("| responses / file | MiB gzip / file | wall s | CPU s | responses / CPU-s | s per file (each) "
-          "| peak heap MiB (RssAnon): main / worker / trafilatura child | peak RSS MiB: worker / all |")
-    print("|---:|---:|---:|---:|---:|---|---|---|")
+          "| peak heap MiB (RssAnon): worker in extract / worker in later steps / trafilatura child / main "
+          "| worker heap per fifth of extract | peak RSS MiB: worker / all |")
+    print("|---:|---:|---:|---:|---:|---|---|---|---|")
     for r in rows:
-        m = r["peak_rss_mib"]
+        m, steps = r["peak_rss_mib"], r["worker_anon_by_step"]
         print(f"| {r['responses_per_file']:,} | {r['gzip_mib_per_file']:.0f} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} | "
               f"{r['responses_per_cpu_s']:.0f} | {', '.join(f'{v:.0f}' for v in r['file_seconds'].values())} | "
-              f"{m.get('main_anon', 0):.0f} / {m.get('worker_anon', 0):.0f} / {m.get('extract_child_anon', 0):.0f} | "
+              f"{steps.get('extract', 0):.0f} / {max([v for k, v in steps.items() if k != 'extract'], default=0):.0f} / "
+              f"{m.get('extract_child_anon', 0):.0f} / {m.get('main_anon', 0):.0f} | "
+              f"{' '.join(str(v) for v in r['worker_anon_extract_by_fifth'])} | "
               f"{m.get('worker', 0):.0f} / {m.get('all_processes', 0):.0f} |")
     for r in rows:
         if "kill" in r:
