@@ -108,7 +108,8 @@ class TreeSampler(threading.Thread):
         fifths = [0.0] * 5
         for t, anon in self.worker_anon:
             if t <= end:
-                fifths[min(4, int(5 * t / end))] = max(fifths[min(4, int(5 * t / end))], anon / 2**20)
+                i = min(4, int(5 * t / end))
+                fifths[i] = max(fifths[i], anon / 2**20)
         return [round(v) for v in fifths]
 
     def by_depth(self) -> dict[str, float]:
