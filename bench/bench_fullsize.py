@@ -8,7 +8,10 @@ arguments and generator version, go through the whole job::
     corpusforge run --input 'SET/*.warc.gz' --output OUT --workers W --no-progress
 
 while a sampler reads the RSS of every process of the job four times a second: the main
-process, the pool workers (extract, dedup tasks) and their trafilatura children. Measured
+process, the pool workers (extract, dedup tasks), the segment processes a worker runs a
+file in (``writer.segment_records``; named ``cf-segment``) and the trafilatura children
+(``cf-extract``). A worker's heap below means the larger of the pool worker and its
+segment process: the memory of the per-file work. Measured
 per size: wall and CPU seconds (the job and all its children: its rusage of reaped
 children, or the sum of the sampled processes' CPU times when larger), responses per CPU-second,
 each input file's seconds (its stats file), the peak RSS of each kind of process, and the
@@ -60,7 +63,8 @@ class TreeSampler(threading.Thread):
     def __init__(self, root: int, every_s: float = 0.25) -> None:
         super().__init__(daemon=True)
         self.root, self.every_s = psutil.Process(root), every_s
-        self.peak: dict[int, tuple[int, int]] = {}  # pid -> (depth, peak rss)
+        self.peak: dict[int, int] = {}  # pid -> peak rss
+        self.roles: dict[int, str] = {}  # pid -> main / worker / segment / extract_child / other
         self.peak_anon: dict[int, int] = {}  # pid -> peak anonymous (heap) memory: RssAnon
         self.cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
         self.peak_total = 0
@@ -79,15 +83,15 @@ class TreeSampler(threading.Thread):
                     seen.append((proc, depth))
                     levels += [(c, depth + 1) for c in proc.children()]
                 for proc, depth in seen:
+                    role = self.roles.setdefault(proc.pid, _role(proc, depth))
                     t = proc.cpu_times()
                     self.cpu[proc.pid] = t.user + t.system
                     rss = proc.memory_info().rss
                     anon = _rss_anon(proc.pid)
                     self.peak_anon[proc.pid] = max(self.peak_anon.get(proc.pid, 0), anon)
-                    worker = max(worker, anon) if depth == 1 else worker
+                    worker = max(worker, anon) if role in WORK_ROLES else worker
                     total += rss
-                    old = self.peak.get(proc.pid, (depth, 0))
-                    self.peak[proc.pid] = (depth, max(old[1], rss))
+                    self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), rss)
             except psutil.Error:
                 pass  # a process ended between the listing and the read
             self.peak_total = max(self.peak_total, total)
@@ -112,16 +116,34 @@ class TreeSampler(threading.Thread):
                 fifths[i] = max(fifths[i], anon / 2**20)
         return [round(v) for v in fifths]
 
-    def by_depth(self) -> dict[str, float]:
-        """Peak RSS and peak anonymous memory (``<kind>_anon``) per kind of process, MiB."""
-        names = {0: "main", 1: "worker", 2: "extract_child"}
+    def by_role(self) -> dict[str, float]:
+        """Peak RSS and peak anonymous memory (``<role>_anon``) per role of process, MiB;
+        ``task`` is the larger of a pool worker and a segment process (the per-file work)."""
         out: dict[str, float] = {}
-        for pid, (depth, rss) in self.peak.items():
-            name = names.get(depth, f"depth{depth}")
-            out[name] = max(out.get(name, 0.0), rss / 2**20)
-            out[name + "_anon"] = max(out.get(name + "_anon", 0.0), self.peak_anon.get(pid, 0) / 2**20)
+        for pid, rss in self.peak.items():
+            for name in {self.roles[pid], "task" if self.roles[pid] in WORK_ROLES else ""} - {""}:
+                out[name] = max(out.get(name, 0.0), rss / 2**20)
+                out[name + "_anon"] = max(out.get(name + "_anon", 0.0), self.peak_anon.get(pid, 0) / 2**20)
         out["all_processes"] = self.peak_total / 2**20
         return out
+
+
+#: processes that do the per-file work: pool workers and, in segments, their segment processes
+WORK_ROLES = ("worker", "segment")
+
+
+def _role(proc: "psutil.Process", depth: int) -> str:
+    """What a process of the job is: by the name corpusforge gives its children, else its depth."""
+    name = proc.name()
+    if name == "cf-segment":
+        return "segment"
+    if name == "cf-extract":
+        return "extract_child"
+    if depth == 0:
+        return "main"
+    if depth == 1 and "forkserver" not in " ".join(proc.cmdline()):
+        return "worker"
+    return "other"  # fork servers
 
 
 def _rss_anon(pid: int) -> int:
@@ -163,7 +185,7 @@ def run_job(inputs: str, out: Path, workers: int, kill_after_s: float | None = N
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(sampler.cpu.values()))
     if not killed and proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
-    return {"wall_s": wall, "cpu_s": cpu, "killed": killed, "rc": proc.returncode, "peak_rss_mib": sampler.by_depth(),
+    return {"wall_s": wall, "cpu_s": cpu, "killed": killed, "rc": proc.returncode, "peak_rss_mib": sampler.by_role(),
             "worker_anon_by_step": steps,
             "worker_anon_extract_by_fifth": sampler.worker_anon_by_fifth(ends.get("extract", wall)),
             "output_tail": output[-1500:]}
@@ -306,7 +328,7 @@ def main() -> int:
               f"{steps.get('extract', 0):.0f} / {max([v for k, v in steps.items() if k != 'extract'], default=0):.0f} / "
               f"{m.get('extract_child_anon', 0):.0f} / {m.get('main_anon', 0):.0f} | "
               f"{' '.join(str(v) for v in r['worker_anon_extract_by_fifth'])} | "
-              f"{m.get('worker', 0):.0f} / {m.get('all_processes', 0):.0f} |")
+              f"{m.get('task', 0):.0f} / {m.get('all_processes', 0):.0f} |")
     for r in rows:
         if "kill" in r:
             k = r["kill"]

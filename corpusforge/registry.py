@@ -8,7 +8,7 @@ numpy, pyarrow and polars with the dedup, classify and filter modules).
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, Iterable
 
 #: every stage that ships with corpusforge → the module that defines it
 SHIPPED_STAGES: dict[str, str] = {
@@ -82,3 +82,20 @@ def stage_class(name: str) -> Any:
     if module is None:
         return None
     return getattr(importlib.import_module(module), name)
+
+
+def registered_modules(names: Iterable[str]) -> list[str]:
+    """The modules that define the registered (not shipped) stages among ``names``: what a
+    fresh process imports to know them by name. A stage registered in ``__main__`` (a
+    script, a notebook) cannot be imported there: ``ValueError`` says so."""
+    modules = set()
+    for name in names:
+        cls = _REGISTERED.get(name)
+        if cls is None:
+            continue
+        if cls.__module__ in ("__main__", "__mp_main__"):
+            raise ValueError(f"stage {name} is registered in __main__ (a script or a notebook): a segment process "
+                             f"cannot import it; define it in an importable module, or run whole files in the task "
+                             f"with writer.segment_records: 0")
+        modules.add(cls.__module__)
+    return sorted(modules)

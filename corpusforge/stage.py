@@ -43,6 +43,14 @@ class Stage:
     def finish(self) -> None:
         """Called once per input file after the last document (close side outputs)."""
 
+    def segment_state(self) -> Any:
+        """What this stage carries from one segment of an input file to the next (None:
+        nothing); a file read in segments gives it back to ``resume_segment`` (picklable)."""
+        return None
+
+    def resume_segment(self, state: Any) -> None:
+        """Take what the previous segment of the same input file left (after ``setup``)."""
+
     def drop(self, doc: Document, reason: str) -> None:
         self.stats.drop(reason)
         if self.on_drop is not None:

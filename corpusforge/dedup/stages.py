@@ -42,6 +42,12 @@ class ExactDedup(Filter):
     def setup(self, ctx: TaskContext) -> None:
         self.seen = set()
 
+    def segment_state(self) -> set[str]:
+        return self.seen
+
+    def resume_segment(self, state: set[str]) -> None:
+        self.seen = set(state)
+
     def check(self, doc: Document) -> str | None:
         h = text_hash_hex(normalize_for_dedup(doc.text, self.lowercase, self.digits_to_zero))
         doc.metadata["text_hash"] = h
@@ -82,6 +88,12 @@ class MinHashSignatures(Stage):
         if self.writer is not None:
             self.writer.close()
             self.writer = None
+
+    def segment_state(self) -> set[str]:
+        return self._ids
+
+    def resume_segment(self, state: set[str]) -> None:
+        self._ids = set(state)
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         if self.writer is None:

@@ -153,7 +153,8 @@ def report(**counts: int) -> None:
         _sink.put(counts)
 
 
-def _set_sink(q: Any) -> None:
+def set_progress_sink(q: Any) -> None:
+    """Where ``report`` sends counters in this process (anything with ``put(counts)``; None: nowhere)."""
     global _sink
     _sink = q
 
@@ -240,7 +241,7 @@ class LocalExecutor(Executor):
 
                 self._manager = mp.Manager()
                 self._queue = self._manager.Queue()
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_set_sink,
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=set_progress_sink,
                                              initargs=(self._queue,))
         return self._pool
 

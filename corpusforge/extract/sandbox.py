@@ -14,25 +14,23 @@ page is woken up cold for every one; a queued child goes from page to page while
 the parent reads and decodes the next records. The first worker of a process
 (forkserver start + trafilatura import) takes ~0.2 s.
 
-Children come from a ``forkserver`` (Linux) that has already imported the extraction
-module, so a restart after a timeout costs a fork, not a fresh interpreter, and is safe
-in a parent that runs threads (pyarrow). A process forked from one that runs such a
-server (a process pool started after extraction) forgets the inherited server at fork
-time and starts its own. Elsewhere ``spawn`` is used.
+Children come from a ``forkserver`` (``corpusforge.procs``) that has already imported
+the extraction module, so a restart after a timeout costs a fork, not a fresh
+interpreter, and is safe in a parent that runs threads (pyarrow).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import sys
 import time
 import weakref
 from collections import deque
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
+
+from corpusforge.procs import child_context, name_process, without_main_reimport
 
 #: modules the forkserver imports once so that every worker starts warm
 PRELOAD = ["trafilatura", "corpusforge.extract.trafilatura_extract"]
@@ -60,6 +58,7 @@ def _child_main(conn: Connection, fn: Callable[..., Any], memory_mb: int | None)
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):
             pass
+    name_process("cf-extract")
     if sys.platform.startswith("linux"):
         try:  # under memory pressure the kernel should kill this child, not the task
             with open("/proc/self/oom_score_adj", "w") as f:
@@ -82,65 +81,6 @@ def _child_main(conn: Connection, fn: Callable[..., Any], memory_mb: int | None)
             conn.send(msg)
         except (EOFError, OSError, MemoryError):
             return
-
-
-_AT_FORK_REGISTERED = False
-
-
-def _forget_inherited_forkserver() -> None:
-    """In a forked child: drop the parent's fork server handle (not this process's child,
-    ``multiprocessing`` could not wait on it), so the first worker here starts its own."""
-    from multiprocessing import forkserver
-
-    server = getattr(forkserver, "_forkserver", None)
-    if server is None or getattr(server, "_forkserver_pid", None) is None:
-        return
-    fd = getattr(server, "_forkserver_alive_fd", None)
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    server._forkserver_pid = None
-    server._forkserver_address = None
-    server._forkserver_alive_fd = None
-
-
-def _context() -> Any:
-    global _AT_FORK_REGISTERED
-    if sys.platform.startswith("linux"):
-        if not _AT_FORK_REGISTERED:
-            os.register_at_fork(after_in_child=_forget_inherited_forkserver)
-            _AT_FORK_REGISTERED = True
-        ctx = mp.get_context("forkserver")
-        try:
-            ctx.set_forkserver_preload(PRELOAD)
-        except Exception:  # noqa: BLE001  (preload is an optimisation only)
-            pass
-        return ctx
-    return mp.get_context("spawn")
-
-
-@contextmanager
-def _without_main_reimport() -> Iterator[None]:
-    """Start children without re-running the parent's ``__main__``.
-
-    ``spawn`` / ``forkserver`` children re-import the parent's main script to find
-    functions defined there; that fails for ``python -`` / ``-c`` and re-runs the
-    top level of scripts. The worker needs nothing from ``__main__`` (its function
-    comes from an importable module), so the main module is hidden while starting.
-    """
-    main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
-    try:
-        if main is not None:
-            main.__dict__.pop("__file__", None)
-            main.__dict__["__spec__"] = None
-        yield
-    finally:
-        if main is not None:
-            main.__dict__.pop("__spec__", None)
-            main.__dict__.update(saved)
 
 
 def _kill(proc: Any, conn: Connection | None) -> None:
@@ -197,10 +137,10 @@ class ExtractWorker:
         self._child_free_at = 0.0
 
     def _start(self) -> None:
-        ctx = _context()
+        ctx = child_context(PRELOAD)
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_child_main, args=(child, self.fn, self.memory_mb), daemon=True)
-        with _without_main_reimport():
+        with without_main_reimport():
             proc.start()
         child.close()
         if not parent.poll(self.start_timeout_s):

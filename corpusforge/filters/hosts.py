@@ -78,7 +78,7 @@ class DomainBlocklistFilter(QualityFilter):
     ``~/.cache/corpusforge``, see ``blocklist_index``) that every worker process shares.
 
     Signal ``q_blocklist``: the matching categories, comma-joined ('' when none).
-    Categories the folder does not have are counted once as ``missing_category:<name>``.
+    Categories the folder does not have are counted once (per input file in a run) as ``missing_category:<name>``.
     """
 
     def __init__(self, folder: str = "blocklists", categories: list[str] | None = None, enabled: bool = True,
@@ -94,6 +94,10 @@ class DomainBlocklistFilter(QualityFilter):
         self.missing = self.index.missing
         for cat in self.missing:
             self.stats.count(f"missing_category:{cat}")
+
+    def resume_segment(self, state: Any) -> None:
+        for cat in self.missing:  # counted by the first segment of the file
+            del self.stats.counters[f"missing_category:{cat}"]
 
     def measure(self, doc: Document) -> dict[str, Any]:
         return {"q_blocklist": self.index.categories(host_suffixes(host_of(doc))) or ""}

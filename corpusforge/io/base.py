@@ -36,13 +36,23 @@ class Reader:
 
     ``key`` is the file key in the ids it makes (``corpusforge.ids.document_id``): the
     base name by default; a phase sets the key that names the file's outputs.
+
+    A reader that can be read in segments (``segmented``) starts at ``start`` (a position
+    an earlier segment left in ``resume_at``), stops at the first record boundary it can
+    resume from once ``limit`` records are read, and leaves ``resume_at`` None when the
+    file is done. Other readers ignore ``limit`` and read the whole file at once.
     """
+
+    segmented = False
 
     def __init__(self, path: str | Path, name: str | None = None) -> None:
         self.path = Path(path)
         self.key = file_key(path)
         self.stats = StageStats(name or type(self).__name__)
         self.on_drop = None  # type: ignore[assignment]
+        self.start = 0
+        self.limit = 0
+        self.resume_at: int | None = None
 
     def read(self) -> Iterator[Document]:
         raise NotImplementedError

@@ -102,6 +102,10 @@ class DocumentWriter:
             table = pa.Table.from_pylist([_valid_utf8(r) for r in self.rows])
         self.rows = []
         self._chars = 0
+        self.write_table(table)
+
+    def write_table(self, table: pa.Table) -> None:
+        """Write rows already in arrow form (a new part file when they do not fit the open one)."""
         if self._writer is not None and self._schema is not None:
             fitted = self._fit(table, self._schema)
             if fitted is not None:

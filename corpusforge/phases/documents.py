@@ -26,6 +26,7 @@ from corpusforge.io.atomic import commit, remove_stale_tmp
 from corpusforge.io.base import Reader, file_key
 from corpusforge.io.writer import BATCH_CHARS, DocumentWriter
 from corpusforge.phases import Job, Phase, PhaseContext, PhaseResult, PhaseSteps, run_phase
+from corpusforge.phases.segments import remove_empty_segment_dirs, run_in_segments
 from corpusforge.pipeline import Pipeline, TaskContext
 from corpusforge.stage import Stage
 from corpusforge.stats import Stats
@@ -57,8 +58,29 @@ def _sampled(doc_id: str, rate: float) -> bool:
     return (zlib.crc32(doc_id.encode()) % 1_000_000) < rate * 1_000_000
 
 
+@dataclass
+class FileRun:
+    """What one pass of the stages over an input file (or a segment of it) left: the
+    (temporary, final) pairs of its outputs, not yet committed, its stats, where the next
+    segment starts (None: the file is done) and what each stage carries to it."""
+
+    docs: list[tuple[Path, Path]]
+    removed: list[tuple[Path, Path]]
+    side: list[tuple[Path, Path]]
+    stats: Stats
+    kept: int
+    resume_at: int | None
+    states: list[Any]
+
+
 class FileTask:
-    """Runs the configured stages over one input file (picklable: sent to workers)."""
+    """Runs the configured stages over one input file (picklable: sent to workers).
+
+    With ``writer.segment_records`` above 0 the file is read in segments of that many
+    records, each in a fresh child process with a checkpoint after it
+    (``corpusforge.phases.segments``): a worker's memory then depends on the segment size,
+    not on the file size, and a killed task goes on from its last finished segment.
+    """
 
     def __init__(self, phase: str, output: str, reader_factory: ReaderFactory, config: dict[str, Any],
                  sections: tuple[str, ...]) -> None:
@@ -68,16 +90,30 @@ class FileTask:
         self.config = config
         self.sections = sections
 
+    @property
+    def segment_records(self) -> int:
+        return int((self.config.get("writer") or {}).get("segment_records", 0))
+
     def __call__(self, path: str, key: str) -> dict[str, Any]:
         out = Path(self.output)
         for stale in [*out.glob(f"*/{key}.*.tmp"), *out.glob(f"stats/{self.phase}/files/{key}.*.tmp")]:
             stale.unlink(missing_ok=True)  # left by a killed run of this task (another node, another pid)
+        if self.segment_records > 0:
+            return run_in_segments(self, path, key)
+        return self.commit(path, key, self.run(path, key))
+
+    def run(self, path: str, key: str, start: int = 0, limit: int = 0,
+            states: Sequence[Any] | None = None) -> FileRun:
+        """The stages over the file in this process, from ``start`` (``limit`` records at most,
+        0: all); ``states``: what the stages of the previous segment carried (a later segment)."""
+        out = Path(self.output)
         writer_cfg = self.config.get("writer") or {}
         batch = int(writer_cfg.get("batch_size", 2000))
         batch_chars = int(writer_cfg.get("batch_chars", BATCH_CHARS))
         stages = build_stages(stage_entries(self.config, self.sections))
         reader: Reader = self.reader_factory(Path(path))
         reader.key = key  # ids carry the output key: unique across the run's inputs (corpusforge.ids)
+        reader.start, reader.limit = start, limit
         pipe = Pipeline(stages, source=reader)
         ctx = TaskContext(output_dir=out, file_key=key)
         docs_w = DocumentWriter(out / "docs", key, batch_size=batch, batch_chars=batch_chars)
@@ -94,15 +130,19 @@ class FileTask:
         kept = reported_kept = reported_records = 0
         try:
             pipe.setup(ctx)
+            if states is not None:
+                for stage, state in zip(pipe.stages, states):
+                    if isinstance(stage, Stage):
+                        stage.resume_segment(state)
             for doc in pipe.run(on_drop=on_drop):
                 docs_w.write(doc)
                 kept += 1
                 if time.monotonic() - last >= 0.5:
                     report(records=reader.stats.docs_in - reported_records, kept=kept - reported_kept)
                     reported_records, reported_kept, last = reader.stats.docs_in, kept, time.monotonic()
-                    trim_heap()  # freed page bodies go back to the system: memory does not grow with the file
+                    trim_heap()  # freed page bodies go back to the system
             pipe.finish()
-            pending = docs_w.close() + removed_w.close() + ctx.pending
+            docs, removed = docs_w.close(), removed_w.close()
         except BaseException:
             docs_w.abort()
             removed_w.abort()
@@ -110,14 +150,23 @@ class FileTask:
                 Path(tmp).unlink(missing_ok=True)
             raise
         stats = pipe.stats(self.phase)
-        stats.files = 1
         stats.seconds = time.perf_counter() - t0
-        for tmp, final in pending:
+        report(records=reader.stats.docs_in - reported_records, kept=kept - reported_kept)
+        return FileRun(docs, removed, list(ctx.pending), stats, kept, reader.resume_at,
+                       [s.segment_state() if isinstance(s, Stage) else None for s in pipe.stages])
+
+    def commit(self, path: str, key: str, run: FileRun) -> dict[str, Any]:
+        """Give a whole file's outputs their final names, then its stats (the task's result)."""
+        for tmp, final in run.docs + run.removed + run.side:
             if Path(tmp).exists():
                 commit(tmp, final)
-        stats.save(file_stats_path(out, self.phase, key))
-        report(records=reader.stats.docs_in - reported_records, kept=kept - reported_kept)
-        return {"path": path, "docs_out": kept}
+        self.save_stats(key, run.stats)
+        return {"path": path, "docs_out": run.kept}
+
+    def save_stats(self, key: str, stats: Stats) -> None:
+        """The file's stats (``stats/<phase>/files/<key>.json``), written once its outputs are final."""
+        stats.files = 1
+        stats.save(file_stats_path(Path(self.output), self.phase, key))
 
 
 def file_stats_path(out: Path, phase: str, key: str) -> Path:
@@ -142,6 +191,7 @@ def merge_stats(data: str, step: str, keys: list[str]) -> tuple[dict[str, Any], 
 
 
 def _merge_task(data: str, step: str, keys: list[str]) -> dict[str, Any]:
+    remove_empty_segment_dirs(data, step)
     return merge_stats(data, step, keys)[0]
 
 

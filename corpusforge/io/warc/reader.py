@@ -33,6 +33,7 @@ from corpusforge.io.warc.records import (
     Fault,
     WarcRecord,
     is_arc,
+    looks_like_record,
     next_record_start,
 )
 from corpusforge.io.warc.source import map_file, unmap
@@ -135,6 +136,11 @@ class WarcReader(Reader):
     under ``read_error`` / ``read_error.<kind>`` and resynced (``resync``); a file that
     ends inside a record other than a would-be document counts ``read_error.truncated_file``
     and ``truncated_bytes``.
+
+    Segments: after ``limit`` HTTP responses the reader stops at the next offset where a
+    record starts (a gzip member that inflates to ``WARC/1.``, or ``WARC/1.`` in a plain
+    file), so the next segment reads on from there with the same ids and decisions (the
+    ``fast`` engine; ``warcio`` and ARC files are read whole).
     """
 
     def __init__(self, path: str | Path, max_body_bytes: int = 20_000_000, name: str = "WarcReader",
@@ -145,6 +151,7 @@ class WarcReader(Reader):
         self.max_body_bytes = max_body_bytes
         self.engine = engine
         self.gzipped = str(path).endswith(".gz")
+        self.segmented = engine == "fast"
 
     def read(self) -> Iterator[Document]:
         mm = map_file(self.path)
@@ -168,13 +175,16 @@ class WarcReader(Reader):
         elif head.upper().startswith(b"WARC/"):
             self.gzipped = False
         arc = is_arc(mm)
-        base = 0
+        base = self.start
         while True:
             src = self._open(mm, base, arc)
             last_ok = base
             fault, fault_at = "", base
             try:
                 while True:
+                    if self.segmented and self.limit and self.stats.docs_in >= self.limit and self._resumable(mm, src.position()):
+                        self.resume_at = src.position()
+                        return
                     doc = end = None
                     try:
                         item = src.next_record()
@@ -232,6 +242,10 @@ class WarcReader(Reader):
                 return
             self.stats.count("resync")
             base = nxt
+
+    def _resumable(self, mm: Any, pos: int) -> bool:
+        """Whether a later segment can start reading at ``pos`` (a record starts there)."""
+        return pos < len(mm) and looks_like_record(mm, pos, self.gzipped)
 
     # ------------------------------------------------------------------ bookkeeping
     def _count_error(self, kind: str) -> None:
