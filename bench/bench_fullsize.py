@@ -27,12 +27,12 @@ dedup drop list and clusters, deduped docs) must then equal the uninterrupted ru
 table for table, and the extract counters must match.
 
     .venv/bin/python bench/bench_fullsize.py [--sizes 5000 20000] [--files 2] [--workers 2] \\
-        [--kill-size 20000] [--kill-at 0.4] [--joined]
+        [--kill-size 20000] [--kill-at 0.4] [--joined] [--config FILE]
 
 ``--joined`` adds a set of files twice (``--files`` times) the largest size, each all files
 of the largest set joined (gzip members concatenate): memory past a full-size file.
 
-Writes ``bench/results/fullsize.json``.
+Writes ``bench/results/fullsize.json`` (``fullsize-<config name>.json`` with ``--config``).
 """
 
 from __future__ import annotations
@@ -159,9 +159,11 @@ def _rss_anon(pid: int) -> int:
     return 0
 
 
-def run_job(inputs: str, out: Path, workers: int, kill_after_s: float | None = None) -> dict[str, Any]:
+def run_job(inputs: str, out: Path, workers: int, kill_after_s: float | None = None,
+            config: str | None = None) -> dict[str, Any]:
     """Run the whole job once; with ``kill_after_s``, SIGKILL its process group then."""
     cmd = CORPUSFORGE + ["run", "--input", inputs, "--output", str(out), "--workers", str(workers), "--no-progress"]
+    cmd += ["--config", config] if config else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0, started = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -273,6 +275,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kill-size", type=int, default=None, help="the set of the kill test (default: the largest)")
     ap.add_argument("--kill-at", type=float, default=0.4, help="kill after this share of the uninterrupted wall time")
+    ap.add_argument("--config", help="a run config (corpusforge run --config), e.g. other writer.segment_records")
     ap.add_argument("--keep", action="store_true", help="keep the run directories under bench/work/fullsize-runs")
     ap.add_argument("--joined", action="store_true",
                     help="also files that join all files of the largest set (gzip members concatenate): "
@@ -291,7 +294,7 @@ def main() -> int:
     for size, paths in sets:
         gz = sum(p.stat().st_size for p in paths)
         out = runs_dir / f"n{size}"
-        res = run_job(str(paths[0].parent / "*.warc.gz"), out, args.workers)
+        res = run_job(str(paths[0].parent / "*.warc.gz"), out, args.workers, config=args.config)
         responses = size * args.files
         row = {"responses_per_file": size, "files": args.files, "gzip_mib_per_file": gz / args.files / 2**20,
                **{k: res[k] for k in ("wall_s", "cpu_s", "peak_rss_mib", "worker_anon_by_step",
@@ -303,10 +306,10 @@ def main() -> int:
         if size == kill_size:
             killed_out = runs_dir / f"n{size}-killed"
             k = run_job(str(paths[0].parent / "*.warc.gz"), killed_out, args.workers,
-                        kill_after_s=args.kill_at * res["wall_s"])
+                        kill_after_s=args.kill_at * res["wall_s"], config=args.config)
             done_files = sorted(p.name for p in (killed_out / "_done" / "extract" / "files").glob("*")) \
                 if (killed_out / "_done" / "extract" / "files").is_dir() else []
-            r = run_job(str(paths[0].parent / "*.warc.gz"), killed_out, args.workers)
+            r = run_job(str(paths[0].parent / "*.warc.gz"), killed_out, args.workers, config=args.config)
             diffs = compare_outputs(out, killed_out)
             row["kill"] = {"killed_after_s": round(args.kill_at * res["wall_s"], 1), "was_killed": k["killed"],
                            "files_done_at_kill": done_files, "rerun_wall_s": r["wall_s"], "rerun_cpu_s": r["cpu_s"],
@@ -316,7 +319,7 @@ def main() -> int:
         shutil.rmtree(runs_dir, ignore_errors=True)
 
     print(f"\nset: {args.files} files per size, CommonCrawl page weight, --workers {args.workers}, "
-          f"generator {synth_version()}\n")
+          f"generator {synth_version()}, config {args.config or 'shipped'}\n")
     print("| responses / file | MiB gzip / file | wall s | CPU s | responses / CPU-s | s per file (each) "
           "| peak heap MiB (RssAnon): worker in extract / worker in later steps / trafilatura child / main "
           "| worker heap per fifth of extract | peak RSS MiB: worker / all |")
@@ -336,7 +339,7 @@ def main() -> int:
                   f"(files finished by then: {len(k['files_done_at_kill'])}); re-run {k['rerun_wall_s']:.0f} s wall; "
                   f"outputs identical to the uninterrupted run: {k['identical']}"
                   + ("" if k["identical"] else f" — {k['differences']}"))
-    out_json = ROOT / "bench" / "results" / "fullsize.json"
+    out_json = ROOT / "bench" / "results" / (f"fullsize-{Path(args.config).stem}.json" if args.config else "fullsize.json")
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps({"generator": synth_version(), "cpus": os.cpu_count(), "rows": rows}, indent=1),
                         encoding="utf-8")

@@ -76,10 +76,11 @@ class FileRun:
 class FileTask:
     """Runs the configured stages over one input file (picklable: sent to workers).
 
-    With ``writer.segment_records`` above 0 the file is read in segments of that many
-    records, each in a fresh child process with a checkpoint after it
-    (``corpusforge.phases.segments``): a worker's memory then depends on the segment size,
-    not on the file size, and a killed task goes on from its last finished segment.
+    With ``writer.segment_records`` above 0, a file whose reader can resume (WARC) is read
+    in segments of that many records, each in a fresh child process with a checkpoint after
+    it (``corpusforge.phases.segments``): a worker's memory then depends on the segment
+    size, not on the file size, and a killed task goes on from its last finished segment.
+    Other files are read whole in the task's process.
     """
 
     def __init__(self, phase: str, output: str, reader_factory: ReaderFactory, config: dict[str, Any],
@@ -98,7 +99,7 @@ class FileTask:
         out = Path(self.output)
         for stale in [*out.glob(f"*/{key}.*.tmp"), *out.glob(f"stats/{self.phase}/files/{key}.*.tmp")]:
             stale.unlink(missing_ok=True)  # left by a killed run of this task (another node, another pid)
-        if self.segment_records > 0:
+        if self.segment_records > 0 and self.reader_factory(Path(path)).segmented:
             return run_in_segments(self, path, key)
         return self.commit(path, key, self.run(path, key))
 

@@ -13,8 +13,8 @@ what its stages carry on, e.g. the exact-dedup hashes of the file) and ``NNNNN/`
 segment's committed outputs, laid out as under ``OUT``). A file that ends in its first
 segment commits straight to its final names, as an unsegmented run does; otherwise the
 last segment copies the segments' row groups, in order, into the final files, writes the
-file's stats (the sum of the segments') and removes the folder. Only readers that can
-resume (``Reader.segmented``: WARC files) are cut; any other file is one segment.
+file's stats (the sum of the segments') and removes the folder. Only files whose reader can
+resume (``Reader.segmented``: WARC files) are read this way (``FileTask``).
 """
 
 from __future__ import annotations
