@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import polars as pl
 
 from corpusforge.classify.fasttext_model import EDU_CLASSES, FastTextClassifier, expected_scores
 from corpusforge.classify.text import DEFAULT_PREPROCESS, WakatiSplitter
 from corpusforge.config import ConfigError, resolve_data_path
 from corpusforge.resources import data_dir
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DEFAULT_BATCH = 256
 SHIPPED_MODELS = {"edu": ("edu",), "format": ("category", "format"), "topic": ("category", "topic")}
@@ -179,8 +181,10 @@ class CategoryScorer:
         best = probs.argmax(axis=1) if len(texts) else np.zeros(0, dtype=np.int64)
         return [(model.classes[int(j)], float(probs[i, j])) for i, j in enumerate(best)]
 
-    def proba(self, texts: list[str], axis: str = "format") -> pl.DataFrame:
+    def proba(self, texts: list[str], axis: str = "format") -> "pl.DataFrame":
         """One Float64 column per class of ``axis``, one row per text."""
+        import polars as pl  # deferred on purpose: scoring in a pipeline does not need polars (~23 MiB a process)
+
         model = self._model(axis)
         probs = model.predict_proba(texts)
         return pl.DataFrame({c: probs[:, j] for j, c in enumerate(model.classes)},

@@ -46,7 +46,7 @@ CHECKPOINT_SUFFIX = ".ckpt"
 POLL_S = 0.5
 #: what the fork server of segment processes imports once (not polars: it is not fork-safe)
 PRELOAD = ["corpusforge.phases.documents", "corpusforge.extract.trafilatura_extract", "corpusforge.filters.rules",
-           "corpusforge.dedup.stages", "trafilatura"]
+           "corpusforge.classify.category_stage", "corpusforge.dedup.stages", "trafilatura"]
 
 
 class SegmentProcessDied(RuntimeError):
