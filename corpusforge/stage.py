@@ -38,10 +38,10 @@ class Stage:
         self.on_drop: DropSink | None = None
 
     def setup(self, ctx: TaskContext) -> None:
-        """Called once per input file before documents flow (open side outputs)."""
+        """Called once per input file (per segment of it) before documents flow (open side outputs)."""
 
     def finish(self) -> None:
-        """Called once per input file after the last document (close side outputs)."""
+        """Called once per input file (per segment of it) after the last document (close side outputs)."""
 
     def segment_state(self) -> Any:
         """What this stage carries from one segment of an input file to the next (None:

@@ -182,7 +182,7 @@ class WarcReader(Reader):
             fault, fault_at = "", base
             try:
                 while True:
-                    if self.segmented and self.limit and self.stats.docs_in >= self.limit and self._resumable(mm, src.position()):
+                    if self._segment_done(mm, src.position()):
                         self.resume_at = src.position()
                         return
                     doc = end = None
@@ -243,9 +243,11 @@ class WarcReader(Reader):
             self.stats.count("resync")
             base = nxt
 
-    def _resumable(self, mm: Any, pos: int) -> bool:
-        """Whether a later segment can start reading at ``pos`` (a record starts there)."""
-        return pos < len(mm) and looks_like_record(mm, pos, self.gzipped)
+    def _segment_done(self, mm: Any, pos: int) -> bool:
+        """Whether the segment has its ``limit`` of records and a later one can start reading
+        at ``pos`` (a record starts there)."""
+        return (self.segmented and 0 < self.limit <= self.stats.docs_in and pos < len(mm)
+                and looks_like_record(mm, pos, self.gzipped))
 
     # ------------------------------------------------------------------ bookkeeping
     def _count_error(self, kind: str) -> None:
