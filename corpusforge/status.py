@@ -1,7 +1,8 @@
 """Where a run stands, per step: tasks done / failed / running / pending.
 
-From the run's own files (``OUT/_plan``, ``OUT/_done``, ``OUT/_failed``, the submission
-in ``OUT/jobs/submission.json``), plus the scheduler's view of the submitted jobs when
+From the run's own files (``OUT/_plan``, ``OUT/_done``, ``OUT/_failed``, the checkpoints
+of files read in segments under ``OUT/_work/segments``, the submission in
+``OUT/jobs/submission.json``), plus the scheduler's view of the submitted jobs when
 its commands answer (squeue / qstat), and the last lines of each failed task's log.
 """
 
@@ -26,6 +27,7 @@ class StepStatus:
     failed: list[str] = field(default_factory=list)
     running: int = 0
     job: dict[str, Any] | None = None
+    segments: dict[str, int] = field(default_factory=dict)  # unfinished task -> segments checkpointed
 
     @property
     def pending(self) -> int:
@@ -70,6 +72,9 @@ class RunStatus:
             note = "" if self.queue_reachable else " (not answering from here: running tasks counted as pending)"
             lines.append(f"\nscheduler: {self.scheduler}{note}")
         for s in self.steps:
+            if s.segments:
+                lines.append(f"{s.step}: {len(s.segments)} file(s) part done, {sum(s.segments.values())} segment(s) "
+                             f"checkpointed (a re-run goes on from there)")
             for name in s.failed[:10]:
                 first = (failure_dir(self.output, s.step) / name).read_text(encoding="utf-8").splitlines()[:1]
                 lines.append(f"failed: {s.step}/{name}: {first[0] if first else ''}")
@@ -99,7 +104,9 @@ def run_status(output: str | Path, query_scheduler: bool = True) -> RunStatus:
         failed = sorted(n for n in names if (failure_dir(out, step) / n).exists() and not (done_dir / n).exists())
         kind = plan.get("kind", step)
         seen_kinds.add(kind)
-        st.steps.append(StepStatus(step, kind, len(names), done, failed, job=kind_jobs.get(kind)))
+        segments = {n: c for n in names if not (done_dir / n).exists()
+                    and (c := len(list((out / "_work" / "segments" / step / n).glob("*.ckpt"))))}
+        st.steps.append(StepStatus(step, kind, len(names), done, failed, job=kind_jobs.get(kind), segments=segments))
     st.waiting_jobs = [j for j in jobs if not any(k in seen_kinds for k in j["kinds"])]
     if sub:
         st.scheduler = sub.get("scheduler")

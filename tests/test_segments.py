@@ -20,6 +20,7 @@ from corpusforge.io.base import Reader
 from corpusforge.io.warc import WarcReader
 from corpusforge.phases.documents import ExtractPhase, WarcReaderFactory, run_documents_phase
 from corpusforge.phases.segments import segment_dir
+from corpusforge.status import run_status
 from corpusforge.synth.warcgen import generate_warc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,6 +156,7 @@ def test_a_failed_segment_goes_on_from_the_last_checkpoint(warc: Path, one_pass:
     folder = segment_dir(out, "extract", warc.name.removesuffix(".warc.gz"))
     assert sorted(p.name for p in folder.glob("*.ckpt")) == ["00000.ckpt", "00001.ckpt"]
     assert not list((out / "docs").glob("*.parquet"))  # nothing under a final name before the file is done
+    assert "extract: 1 file(s) part done, 2 segment(s) checkpointed" in run_status(out).table()
 
     flag.unlink()
     log.unlink()
