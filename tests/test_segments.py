@@ -77,6 +77,12 @@ def assert_same_outputs(a: Path, b: Path) -> None:
     assert stage_counts(a) == stage_counts(b)
 
 
+def column_codecs(path: Path) -> list[tuple[str, str, bool]]:
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    cols = [group.column(i) for i in range(group.num_columns)]
+    return [(c.path_in_schema, c.compression, any("DICTIONARY" in e for e in c.encodings)) for c in cols]
+
+
 def read_in_segments(path: Path, limit: int) -> tuple[list[tuple[str, str, bytes]], dict, list[int]]:
     docs, counters, starts = [], {}, []
     start: int | None = 0
@@ -111,6 +117,8 @@ def test_warc_reader_in_segments_reads_what_one_pass_reads(tmp_path: Path, gzipp
 def test_a_file_in_segments_gives_the_outputs_of_one_pass(warc: Path, one_pass: Path, tmp_path: Path) -> None:
     extract(warc, tmp_path, SEGMENT)
     assert_same_outputs(one_pass, tmp_path)
+    name = f"signatures/{warc.name.removesuffix('.warc.gz')}.minhash.parquet"
+    assert column_codecs(tmp_path / name) == column_codecs(one_pass / name)  # joined as the writer wrote it
     assert json.loads((one_pass / "stats" / "extract.json").read_text())["stages"][0]["docs_in"] == 600
     assert not (tmp_path / "_work").exists()  # checkpoints and segment outputs are gone once the file is final
     exact = stage_counts(one_pass)["ExactDedup"]["dropped"]["exact_duplicate"]

@@ -197,10 +197,21 @@ def _merge(task: "FileTask", path: str, key: str, folder: Path, done: list[dict[
 
 
 def _concat(parts: list[Path], final: Path) -> Path:
-    """One parquet file of ``parts`` (same schema) under the temporary name of ``final``."""
-    schema = pq.read_schema(parts[0])
+    """One parquet file of ``parts`` (same schema) under the temporary name of ``final``,
+    written with the first part's codec and dictionary choice per column."""
+    first = pq.ParquetFile(parts[0])
+    schema = first.schema_arrow
+    compression: dict[str, str] = {}
+    dictionary: list[str] = []
+    if first.metadata.num_row_groups:
+        group = first.metadata.row_group(0)
+        for i in range(group.num_columns):
+            col = group.column(i)
+            compression[col.path_in_schema] = "none" if col.compression == "UNCOMPRESSED" else col.compression.lower()
+            if any("DICTIONARY" in e for e in col.encodings):
+                dictionary.append(col.path_in_schema)
     tmp = tmp_path(final)
-    with pq.ParquetWriter(tmp, schema) as w:
+    with pq.ParquetWriter(tmp, schema, compression=compression or "snappy", use_dictionary=dictionary) as w:
         for part in parts:
             f = pq.ParquetFile(part)
             if not f.schema_arrow.equals(schema):
