@@ -247,8 +247,12 @@ def test_a_killed_run_leaves_no_segment_running_and_resumes_identically(warc: Pa
     while not (folder / "00002.ckpt").exists():
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before its third segment"
         time.sleep(0.05)
-    running = _segment_pids(proc.pid)
-    assert running  # the next segment is at work
+    ended = _segment_pids(proc.pid)  # the process of the third segment, if it has not exited yet
+    running: set[int] = set()
+    while not running:  # the next segment's process, at work
+        assert proc.poll() is None and time.monotonic() < deadline, "no segment process after the third"
+        running = _segment_pids(proc.pid) - ended
+        time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)  # only the task's process: its segment process must not run on
     proc.wait()
     deadline = time.monotonic() + 10
