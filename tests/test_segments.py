@@ -129,9 +129,9 @@ class LoggingReaderFactory(WarcReaderFactory):
     """WARC readers that log where each segment starts, and fail at a given start while
     the file ``fail_flag`` exists (a crash in the middle of a file)."""
 
-    def __init__(self, log: str, fail_flag: str, fail_at_segment: int) -> None:
+    def __init__(self, log: str, fail_flag: str, fail_at_segment: int, die: bool = False) -> None:
         super().__init__()
-        self.log, self.fail_flag, self.fail_at_segment = log, fail_flag, fail_at_segment
+        self.log, self.fail_flag, self.fail_at_segment, self.die = log, fail_flag, fail_at_segment, die
 
     def __call__(self, path: Path) -> Reader:
         reader = super().__call__(path)
@@ -143,6 +143,8 @@ class LoggingReaderFactory(WarcReaderFactory):
                     f.write(f"{self.start}\n")
                 starts = Path(parent.log).read_text().split()
                 if os.path.exists(parent.fail_flag) and len(starts) > parent.fail_at_segment:
+                    if parent.die:  # as the kernel's OOM killer would
+                        os.kill(os.getpid(), signal.SIGKILL)
                     raise RuntimeError("simulated crash in a segment")
                 yield from super().read()
 
@@ -173,6 +175,15 @@ def test_a_failed_segment_goes_on_from_the_last_checkpoint(warc: Path, one_pass:
     again = [int(s) for s in log.read_text().split()]
     assert again[0] == first[2]  # the re-run starts at the failed segment, not at the file's start
     assert_same_outputs(one_pass, out)
+
+
+def test_a_segment_process_that_dies_fails_its_task_with_the_exit_code(warc: Path, tmp_path: Path) -> None:
+    phase = ExtractPhase([warc], config(SEGMENT))
+    (tmp_path / "fail").touch()
+    phase.reader_factory = LoggingReaderFactory(str(tmp_path / "log"), str(tmp_path / "fail"), 1, die=True)
+    res = run_documents_phase(phase, output=tmp_path / "out", progress=False)
+    assert len(res.failed) == 1
+    assert "SegmentProcessDied" in res.failed[0][1] and "killed by SIGKILL" in res.failed[0][1]
 
 
 def test_checkpoints_of_another_configuration_are_not_reused(warc: Path, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ import json
 import os
 import pickle
 import shutil
+import signal
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -284,7 +285,9 @@ def run_in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any
                 exc.add_note(f"raised in the segment process:\n{tb.rstrip()}")
                 raise exc
         proc.join()
-        raise SegmentProcessDied(f"the process of {fn.__name__} ended without a result (exit code {proc.exitcode})")
+        code = proc.exitcode or 0
+        how = f", killed by {signal.Signals(-code).name} (out of memory?)" if code < 0 else ""
+        raise SegmentProcessDied(f"the segment process ended without a result (exit code {code}{how})")
     finally:
         parent.close()
         proc.join(timeout=60)
