@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusforge.executors.base import failure_dir, marker_dir
+from corpusforge.phases.segments import CHECKPOINT_SUFFIX, segment_dir
 
 RUNNING_STATES = {"RUNNING", "COMPLETING", "CONFIGURING", "r", "t", "Rr", "Rt", "R", "B"}
 
@@ -105,7 +106,7 @@ def run_status(output: str | Path, query_scheduler: bool = True) -> RunStatus:
         kind = plan.get("kind", step)
         seen_kinds.add(kind)
         segments = {n: c for n in names if not (done_dir / n).exists()
-                    and (c := len(list((out / "_work" / "segments" / step / n).glob("*.ckpt"))))}
+                    and (c := len(list(segment_dir(out, step, n).glob(f"*{CHECKPOINT_SUFFIX}"))))}
         st.steps.append(StepStatus(step, kind, len(names), done, failed, job=kind_jobs.get(kind), segments=segments))
     st.waiting_jobs = [j for j in jobs if not any(k in seen_kinds for k in j["kinds"])]
     if sub:

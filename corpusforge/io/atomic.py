@@ -20,15 +20,20 @@ def commit(tmp: str | Path, final: str | Path) -> None:
     os.replace(tmp, final)
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` under a temporary name, flush it to disk, then rename it into place."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(p)
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
+    with open(tmp, "wb") as f:
+        f.write(data)
         f.flush()
         os.fsync(f.fileno())
     commit(tmp, p)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def remove_stale_tmp(directory: str | Path) -> int:

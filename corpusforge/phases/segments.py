@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from corpusforge.config import stage_entries
 from corpusforge.executors.base import report, set_progress_sink
-from corpusforge.io.atomic import commit, tmp_path
+from corpusforge.io.atomic import atomic_write_bytes, commit, tmp_path
 from corpusforge.io.writer import DocumentWriter
 from corpusforge.procs import child_context, die_with_parent, name_process, without_main_reimport
 from corpusforge.registry import registered_modules
@@ -54,13 +54,17 @@ class SegmentProcessDied(RuntimeError):
     """The child process of a segment ended without a result (killed, out of memory, crash)."""
 
 
+def segments_root(output: str | Path, phase: str) -> Path:
+    return Path(output) / "_work" / "segments" / phase
+
+
 def segment_dir(output: str | Path, phase: str, key: str) -> Path:
-    return Path(output) / "_work" / "segments" / phase / key
+    return segments_root(output, phase) / key
 
 
 def remove_empty_segment_dirs(output: str | Path, phase: str) -> None:
     """Remove ``_work/segments/<phase>`` and the folders above it once no file has segments there."""
-    d = Path(output) / "_work" / "segments" / phase
+    d = segments_root(output, phase)
     for folder in (d, d.parent, d.parent.parent):
         try:
             folder.rmdir()
@@ -154,13 +158,7 @@ def _checkpoint(out: Path, folder: Path, index: int, run: "FileRun", fingerprint
     ckpt = {"fingerprint": fingerprint, "next": run.resume_at, "kept": run.kept, "docs": keep(run.docs),
             "removed": keep(run.removed), "side": keep(run.side), "stats": run.stats.to_dict(),
             "states": run.states}
-    path = folder / f"{index:05d}{CHECKPOINT_SUFFIX}"
-    tmp = tmp_path(path)
-    with open(tmp, "wb") as f:
-        pickle.dump(ckpt, f, protocol=pickle.HIGHEST_PROTOCOL)
-        f.flush()
-        os.fsync(f.fileno())
-    commit(tmp, path)
+    atomic_write_bytes(folder / f"{index:05d}{CHECKPOINT_SUFFIX}", pickle.dumps(ckpt, protocol=pickle.HIGHEST_PROTOCOL))
     return ckpt
 
 
